@@ -1,0 +1,192 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/diag.h"
+
+static bool finished(const struct model *m, enum check_id id)
+{
+	enum state s = m->checks[id].state;
+
+	return m->done || (s != ST_PENDING && s != ST_RUNNING);
+}
+
+static enum outcome out(const struct model *m, enum check_id id)
+{
+	return m->checks[id].outcome;
+}
+
+static bool failed(const struct model *m, enum check_id id)
+{
+	return m->checks[id].state == ST_FAIL;
+}
+
+/* A connect-level outcome that means the SYN got no useful answer. */
+static bool silent(enum outcome o)
+{
+	return o == OUT_TIMEOUT || o == OUT_UNREACH || o == OUT_DEADLINE;
+}
+
+static void blame(struct model *m, enum comp_id comp, enum check_id check, enum confidence conf,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void blame(struct model *m, enum comp_id comp, enum check_id check, enum confidence conf,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (m->verdict.present)
+		return;          /* the first finding in path order wins */
+	m->verdict.present = true;
+	m->verdict.comp = comp;
+	m->verdict.check = check;
+	m->verdict.confidence = conf;
+	m->comp_state[comp] = conf == CONF_PROVEN ? ST_FAIL : ST_WARN;
+	va_start(ap, fmt);
+	vsnprintf(m->verdict.summary, sizeof(m->verdict.summary), fmt, ap);
+	va_end(ap);
+}
+
+/* Client-side findings that break the path whatever the network does. */
+static void diag_client(struct model *m)
+{
+	static const enum check_id local[] = {CK_CLIENT_RESOLVE, CK_CLIENT_SSH_DIR, CK_CLIENT_KEY};
+
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (failed(m, local[i]))
+			blame(m, COMP_CLIENT, local[i], CONF_PROVEN, "%s", m->checks[local[i]].summary);
+	if (failed(m, CK_CLIENT_FIREWALL) && silent(out(m, CK_VM_TCP)))
+		blame(m, COMP_CLIENT, CK_CLIENT_FIREWALL, CONF_PROVEN, "%s",
+		      m->checks[CK_CLIENT_FIREWALL].summary);
+	if (failed(m, CK_CLIENT_REFERENCE) && out(m, CK_VM_TCP) != OUT_OK &&
+	    finished(m, CK_VM_TCP))
+		blame(m, COMP_CLIENT, CK_CLIENT_REFERENCE, CONF_PROVEN,
+		      "the reference host on this side of the edge fails too (%s): the problem "
+		      "is on this machine", outcome_name(out(m, CK_CLIENT_REFERENCE)));
+	if (out(m, CK_CLIENT_KNOWN_HOSTS) == OUT_KH_CHANGED ||
+	    out(m, CK_CLIENT_KNOWN_HOSTS) == OUT_KH_OTHER ||
+	    out(m, CK_CLIENT_KNOWN_HOSTS) == OUT_KH_REVOKED)
+		blame(m, COMP_CLIENT, CK_CLIENT_KNOWN_HOSTS, CONF_PROVEN, "%s",
+		      m->checks[CK_CLIENT_KNOWN_HOSTS].summary);
+}
+
+/* TCP from the client did not connect: who is to blame? */
+static void diag_connect(struct model *m)
+{
+	enum outcome tcp = out(m, CK_VM_TCP), van = out(m, CK_EDGE_VANTAGE);
+	enum outcome port_out = out(m, CK_EDGE_PORT_OUT);
+	const struct target *t = &m->target;
+
+	if (!finished(m, CK_EDGE_VANTAGE) || !finished(m, CK_EDGE_PORT_OUT) ||
+	    !finished(m, CK_CLIENT_REFERENCE))
+		return;          /* wait: the outside view decides */
+	if (van == OUT_OK)
+		blame(m, COMP_EDGE, CK_EDGE_VANTAGE, CONF_PROVEN,
+		      "the vantage host outside the organisation connects to %s port %d, but "
+		      "this client gets %s: the organisation's edge blocks it",
+		      t->address, t->port, outcome_name(tcp));
+	else if (silent(port_out) && silent(tcp))
+		blame(m, COMP_EDGE, CK_EDGE_PORT_OUT, CONF_PROVEN,
+		      "TCP port %d out of the organisation fails to the vantage host too (%s): "
+		      "the edge blocks outbound SSH", t->port, outcome_name(port_out));
+	else if (tcp == OUT_REFUSED || tcp == OUT_RESET)
+		blame(m, COMP_VM, CK_VM_TCP, van == OUT_REFUSED ? CONF_PROVEN : CONF_LIKELY,
+		      "%s port %d refuses connections%s: nothing listens there in the VM (sshd "
+		      "stopped, on another port, or the guest firewall rejects)", t->address, t->port,
+		      van == OUT_REFUSED ? " from inside and outside the organisation" : "");
+	else if (silent(tcp) && (van == OUT_TIMEOUT || van == OUT_DEADLINE))
+		blame(m, COMP_VM, CK_VM_TCP, CONF_LIKELY,
+		      "TCP %d to %s is silently dropped beyond the edge (the vantage host times out "
+		      "too, the edge passes port %d); without Azure credentials the endpoint and "
+		      "NSG cannot be read, so the guest (firewall or a hung VM) is the likely cause",
+		      t->port, t->address, t->port);
+	else if (silent(tcp))
+		blame(m, COMP_EDGE, CK_VM_TCP, CONF_LIKELY,
+		      "TCP %d to %s gets no answer (%s) and no vantage host was given to tell the "
+		      "organisation's edge from the cloud side (--vantage-host)",
+		      t->port, t->address, outcome_name(tcp));
+	else
+		blame(m, COMP_VM, CK_VM_TCP, CONF_LIKELY, "TCP connect to %s port %d failed: %s",
+		      t->address, t->port, m->checks[CK_VM_TCP].summary);
+}
+
+/* Connected: the rest is between the client and sshd. */
+static void diag_ssh(struct model *m)
+{
+	static const enum check_id steps[] = {CK_VM_BANNER, CK_VM_HANDSHAKE, CK_VM_AUTH, CK_VM_SESSION};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		enum check_id s = steps[i];
+
+		if (!failed(m, s))
+			continue;
+		/* A key refused while the client's key is sound: the guest's sshd, account or
+		 * file modes refuse it, but only the guest's own view can prove which. */
+		blame(m, COMP_VM, s, out(m, s) == OUT_AUTH_DENIED ? CONF_LIKELY : CONF_PROVEN, "%s",
+		      m->checks[s].summary);
+		return;
+	}
+}
+
+static void derive_states(struct model *m)
+{
+	bool tcp_ok = out(m, CK_VM_TCP) == OUT_OK;
+
+	for (int c = 0; c < COMP_COUNT; c++) {
+		bool running = false, warn = false, any = false;
+
+		if (m->verdict.present && m->verdict.comp == (enum comp_id)c)
+			continue;
+		for (int i = 0; i < CK_COUNT; i++) {
+			if (check_comp((enum check_id)i) != (enum comp_id)c)
+				continue;
+			if (!finished(m, (enum check_id)i))
+				running = true;
+			if (m->checks[i].state == ST_WARN)
+				warn = true;
+			if (m->checks[i].state == ST_OK)
+				any = true;
+		}
+		if (running && !(m->verdict.present && (enum comp_id)c > m->verdict.comp))
+			m->comp_state[c] = ST_RUNNING;
+		else if (c == COMP_ENDPOINT || c == COMP_NSG)
+			/* Without cloud facts these are known only by what crosses them. */
+			m->comp_state[c] = tcp_ok ? ST_OK : ST_UNKNOWN;
+		else if (c == COMP_EDGE && m->verdict.present && m->verdict.comp > COMP_EDGE)
+			/* Blame lies beyond: the vantage host's and the traceroute's failures
+			 * are evidence about the far side, not about the edge. */
+			m->comp_state[c] = ST_OK;
+		else if (c == COMP_EDGE)
+			m->comp_state[c] = (tcp_ok || out(m, CK_EDGE_PORT_OUT) == OUT_OK)
+						   ? (warn ? ST_WARN : ST_OK) : ST_UNKNOWN;
+		else if (c == COMP_VM && !m->handshake)
+			m->comp_state[c] = m->verdict.present ? ST_UNKNOWN : ST_RUNNING;
+		else
+			m->comp_state[c] = warn ? ST_WARN : any ? ST_OK : ST_UNKNOWN;
+	}
+}
+
+void diag_run(struct model *m)
+{
+	memset(&m->verdict, 0, sizeof(m->verdict));
+	m->handshake = m->checks[CK_VM_HANDSHAKE].state == ST_OK ||
+		       m->checks[CK_VM_HANDSHAKE].state == ST_WARN;
+	m->authenticated = out(m, CK_VM_AUTH) == OUT_OK ? 1
+			   : (out(m, CK_VM_AUTH) == OUT_AUTH_DENIED ||
+			      out(m, CK_VM_AUTH) == OUT_AUTH_NO_PUBKEY || out(m, CK_VM_AUTH) == OUT_BAD_KEY)
+			   ? 0 : -1;
+
+	diag_client(m);
+	if (finished(m, CK_VM_TCP) && out(m, CK_VM_TCP) != OUT_OK)
+		diag_connect(m);
+	else
+		diag_ssh(m);
+	derive_states(m);
+	m->reachable = m->done && !m->verdict.present && m->handshake && m->authenticated != 0 &&
+		       (m->authenticated == -1 || out(m, CK_VM_SESSION) == OUT_OK);
+	if (m->done && !m->verdict.present && !m->reachable)
+		blame(m, COMP_VM, CK_VM_HANDSHAKE, CONF_LIKELY,
+		      "the path did not complete and no single check explains it");
+}

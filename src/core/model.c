@@ -1,0 +1,138 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/model.h"
+
+static const struct {
+	const char *id, *title;
+	enum comp_id comp;
+} check_table[CK_COUNT] = {
+#define X(e, id, comp, title) [e] = {id, title, comp},
+#include "core/checks.def"
+#undef X
+};
+
+static const char *const outcome_table[OUT_COUNT] = {
+#define X(e, name) [e] = name,
+#include "core/outcomes.def"
+#undef X
+};
+
+static const char *const comp_names[COMP_COUNT] = {"client", "edge", "endpoint", "nsg", "vm"};
+static const char *const comp_titles[COMP_COUNT] = {"Client", "Edge", "Endpoint", "NSG", "VM"};
+
+static const struct {
+	const char *name, *marker;
+} state_table[] = {
+	[ST_PENDING] = {"pending", "[    ]"}, [ST_RUNNING] = {"running", "[....]"},
+	[ST_OK] = {"ok", "[ OK ]"},           [ST_WARN] = {"warn", "[WARN]"},
+	[ST_FAIL] = {"fail", "[FAIL]"},       [ST_UNKNOWN] = {"unknown", "[ ?? ]"},
+	[ST_SKIPPED] = {"skipped", "[SKIP]"},
+};
+
+const char *comp_name(enum comp_id c) { return c < COMP_COUNT ? comp_names[c] : "?"; }
+const char *comp_title(enum comp_id c) { return c < COMP_COUNT ? comp_titles[c] : "?"; }
+const char *state_name(enum state s) { return state_table[s].name; }
+const char *state_marker(enum state s) { return state_table[s].marker; }
+const char *check_name(enum check_id c) { return c < CK_COUNT ? check_table[c].id : "?"; }
+const char *check_title(enum check_id c) { return c < CK_COUNT ? check_table[c].title : "?"; }
+enum comp_id check_comp(enum check_id c) { return check_table[c].comp; }
+const char *outcome_name(enum outcome o) { return o < OUT_COUNT ? outcome_table[o] : "?"; }
+const char *confidence_name(enum confidence c) { return c == CONF_PROVEN ? "proven" : "likely"; }
+
+void check_init(struct check *c, enum check_id id)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->state = ST_PENDING;
+	c->outcome = OUT_NONE;
+}
+
+void check_set(struct check *c, enum state s, enum outcome o, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->state = s;
+	c->outcome = o;
+	va_start(ap, fmt);
+	vsnprintf(c->summary, sizeof(c->summary), fmt, ap);
+	va_end(ap);
+}
+
+void check_evidence(struct check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->n_evidence >= CHECK_EVIDENCE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->evidence[c->n_evidence++], CHECK_EVIDENCE_LEN, fmt, ap);
+	va_end(ap);
+}
+
+void model_new_round(struct model *m)
+{
+	for (int i = 0; i < CK_COUNT; i++)
+		check_init(&m->checks[i], (enum check_id)i);
+	for (int i = 0; i < COMP_COUNT; i++)
+		m->comp_state[i] = ST_PENDING;
+	memset(&m->verdict, 0, sizeof(m->verdict));
+	m->reachable = false;
+	m->handshake = false;
+	m->authenticated = -1;
+	m->done = false;
+	m->elapsed_ms = 0;
+	m->round++;
+	m->generation++;
+}
+
+void model_init(struct model *m, const struct target *t)
+{
+	memset(m, 0, sizeof(*m));
+	if (t)
+		m->target = *t;
+	model_new_round(m);
+	m->round = 0;
+}
+
+void model_set_check(struct model *m, const struct check *c)
+{
+	if (c->id >= CK_COUNT)
+		return;
+	m->checks[c->id] = *c;
+	m->generation++;
+}
+
+void model_set_running(struct model *m, enum check_id id)
+{
+	m->checks[id].state = ST_RUNNING;
+	m->generation++;
+}
+
+void model_log(struct model *m, const char *fmt, ...)
+{
+	va_list ap;
+	int slot;
+
+	if (m->log_len < MODEL_LOG_MAX) {
+		slot = (m->log_head + m->log_len) % MODEL_LOG_MAX;
+		m->log_len++;
+	} else {
+		slot = m->log_head;
+		m->log_head = (m->log_head + 1) % MODEL_LOG_MAX;
+	}
+	va_start(ap, fmt);
+	vsnprintf(m->log[slot], MODEL_LOG_LEN, fmt, ap);
+	va_end(ap);
+	m->generation++;
+}
+
+const char *model_log_line(const struct model *m, int i)
+{
+	if (i < 0 || i >= m->log_len)
+		return NULL;
+	return m->log[(m->log_head + i) % MODEL_LOG_MAX];
+}

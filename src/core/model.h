@@ -1,0 +1,115 @@
+/* model: the state of one triage — the target, every check's latest result, the component
+ * states and verdict the diagnosis derived, and a bounded log.
+ *
+ * Plain values, no pointers into other objects: a struct model can be copied, and a probe
+ * worker can send a struct check over a pipe as bytes.  Strings in a check are raw bytes
+ * from outside (banners, peer messages); views and the report sanitise them when they show
+ * them, never before, so the diagnosis sees what the peer really sent. */
+#ifndef SSHTRIAGE_CORE_MODEL_H
+#define SSHTRIAGE_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum comp_id { COMP_CLIENT, COMP_EDGE, COMP_ENDPOINT, COMP_NSG, COMP_VM, COMP_COUNT };
+
+enum state { ST_PENDING, ST_RUNNING, ST_OK, ST_WARN, ST_FAIL, ST_UNKNOWN, ST_SKIPPED };
+
+enum check_id {
+#define X(e, id, comp, title) e,
+#include "core/checks.def"
+#undef X
+	CK_COUNT
+};
+
+enum outcome {
+#define X(e, name) e,
+#include "core/outcomes.def"
+#undef X
+	OUT_COUNT
+};
+
+enum confidence { CONF_PROVEN, CONF_LIKELY };
+
+#define CHECK_SUMMARY_LEN 256
+#define CHECK_EVIDENCE_MAX 8
+#define CHECK_EVIDENCE_LEN 200
+
+struct check {
+	enum check_id id;
+	enum state state;        /* as the probe saw it; the diagnosis decides blame */
+	enum outcome outcome;
+	long elapsed_ms;
+	char summary[CHECK_SUMMARY_LEN];
+	int n_evidence;
+	char evidence[CHECK_EVIDENCE_MAX][CHECK_EVIDENCE_LEN];
+};
+
+struct target {
+	char user[64];
+	char host[256];          /* as given */
+	char address[64];        /* numeric, once resolved */
+	int port;
+	char azure_vm[512];
+};
+
+struct verdict {
+	bool present;            /* false: the path works */
+	enum comp_id comp;
+	enum check_id check;
+	enum confidence confidence;
+	char summary[CHECK_SUMMARY_LEN * 2];
+};
+
+#define MODEL_LOG_MAX 64
+#define MODEL_LOG_LEN 160
+
+struct model {
+	struct target target;
+	struct check checks[CK_COUNT];
+	enum state comp_state[COMP_COUNT];
+	struct verdict verdict;
+	bool reachable;
+	bool handshake;
+	int authenticated;       /* -1 not tried, 0 false, 1 true */
+	bool done;               /* every probe of this round has finished */
+	long elapsed_ms;         /* round start to last result */
+	unsigned round;          /* bumped by each re-run */
+	unsigned generation;     /* bumped by every change: views repaint when it moves */
+	/* ring of log lines, oldest first from log_head */
+	int log_len, log_head;
+	char log[MODEL_LOG_MAX][MODEL_LOG_LEN];
+};
+
+/* Tables (from checks.def / outcomes.def). */
+const char *comp_name(enum comp_id c);          /* "client" ... "vm" */
+const char *comp_title(enum comp_id c);         /* "Client" ... "VM" */
+const char *state_name(enum state s);           /* "ok", "fail", ... (report) */
+const char *state_marker(enum state s);         /* "[ OK ]", "[FAIL]"... (fixed width 6) */
+const char *check_name(enum check_id c);        /* "vm.banner" */
+const char *check_title(enum check_id c);
+enum comp_id check_comp(enum check_id c);
+const char *outcome_name(enum outcome o);
+const char *confidence_name(enum confidence c);
+
+/* Lifecycle: model_init clears everything and marks every check pending. */
+void model_init(struct model *m, const struct target *t);
+/* Starts a new probe round: every check back to pending, round and generation bumped. */
+void model_new_round(struct model *m);
+/* Stores a probe result (copied) and bumps the generation. */
+void model_set_check(struct model *m, const struct check *c);
+void model_set_running(struct model *m, enum check_id id);
+/* Appends a printf-style line to the log ring (truncated to MODEL_LOG_LEN). */
+void model_log(struct model *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* i-th log line, 0 = oldest; NULL past the end. */
+const char *model_log_line(const struct model *m, int i);
+
+/* Helpers for probes filling a check. */
+void check_init(struct check *c, enum check_id id);
+void check_set(struct check *c, enum state s, enum outcome o, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void check_evidence(struct check *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

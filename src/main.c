@@ -1,0 +1,285 @@
+/* sshtriage: why can't I SSH into this Linux VM? */
+#include "config.h"
+
+#include <getopt.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/diag.h"
+#include "core/report.h"
+#include "core/target.h"
+#include "ev/loop.h"
+#include "ev/sig.h"
+#include "probe/engine.h"
+#include "ui/ui.h"
+
+enum { EXIT_USAGE = 2, EXIT_INTERNAL = 3, EXIT_REMEDY = 4 };
+
+static const char usage_text[] =
+	"Usage: sshtriage [options] [user@]host[:port]\n"
+	"       sshtriage --batch [--json] [options] [user@]host[:port]\n"
+	"\n"
+	"Walks the path client -> edge -> endpoint -> NSG -> VM, probes each part and shows\n"
+	"which one breaks SSH to the host.\n"
+	"\n"
+	"Options:\n"
+	"  -b, --batch               no screen: run every probe, print a report\n"
+	"  -j, --json                with --batch: print the JSON report (schema sshtriage/report/v1)\n"
+	"  -i, --identity FILE       private key to authenticate with (default: agent, ~/.ssh/id_*)\n"
+	"      --reference-host SPEC [user@]host[:port] on this side of the edge that should work\n"
+	"      --vantage-host SPEC   [user@]host[:port] outside the edge to test the target from\n"
+	"      --whoami-url URL      service that answers with the caller's public address\n"
+	"      --timeout SECONDS     per connect and banner wait (default 5)\n"
+	"      --azure-vm ID         the target's Azure resource id (needs Azure credentials)\n"
+	"      --fix REMEDY_ID       apply one remedy, then probe again\n"
+	"      --ascii               ASCII line drawing\n"
+	"      --no-color            no colour (also when NO_COLOR is set)\n"
+	"      --lines N, --cols N   screen size when the terminal cannot tell (serial console)\n"
+	"  -h, --help                this text\n"
+	"  -V, --version             version\n"
+	"\n"
+	"Exit status: 0 the path works; 10 client, 11 edge, 12 endpoint, 13 nsg, 14 vm breaks it;\n"
+	"2 usage error; 3 internal error; 4 a remedy failed or was refused.\n"
+	"Secrets are never taken from the command line. See sshtriage(1).\n";
+
+enum {
+	OPT_REFERENCE = 256, OPT_VANTAGE, OPT_WHOAMI, OPT_TIMEOUT, OPT_AZURE_VM, OPT_FIX, OPT_ASCII,
+	OPT_NO_COLOR, OPT_LINES, OPT_COLS, OPT_YES, OPT_YES_DESTRUCTIVE, OPT_DRY_RUN,
+};
+
+static const struct option long_opts[] = {
+	{"batch", no_argument, NULL, 'b'},
+	{"json", no_argument, NULL, 'j'},
+	{"identity", required_argument, NULL, 'i'},
+	{"reference-host", required_argument, NULL, OPT_REFERENCE},
+	{"vantage-host", required_argument, NULL, OPT_VANTAGE},
+	{"whoami-url", required_argument, NULL, OPT_WHOAMI},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"azure-vm", required_argument, NULL, OPT_AZURE_VM},
+	{"fix", required_argument, NULL, OPT_FIX},
+	{"yes", no_argument, NULL, OPT_YES},
+	{"yes-destructive", no_argument, NULL, OPT_YES_DESTRUCTIVE},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"lines", required_argument, NULL, OPT_LINES},
+	{"cols", required_argument, NULL, OPT_COLS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+struct args {
+	bool batch, json;
+	const char *fix;
+	struct probe_opts probe;
+	struct ui_options ui;
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sshtriage: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sshtriage --help'.\n");
+	return EXIT_USAGE;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	char err[256];
+	int c, secs = 5;
+	const char *home = getenv("HOME");
+
+	memset(a, 0, sizeof(*a));
+	a->ui.no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
+	while ((c = getopt_long(argc, argv, "bji:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			a->batch = true;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'i':
+			if (strlen(optarg) >= sizeof(a->probe.identity))
+				return usage_error("%s", "identity path too long");
+			if (access(optarg, F_OK) != 0)
+				return usage_error("identity file %s does not exist", optarg);
+			snprintf(a->probe.identity, sizeof(a->probe.identity), "%s", optarg);
+			break;
+		case OPT_REFERENCE:
+		case OPT_VANTAGE:
+			if (target_parse(optarg, c == OPT_REFERENCE ? &a->probe.reference : &a->probe.vantage,
+					 err, sizeof(err)) != 0)
+				return usage_error("%s: %s", c == OPT_REFERENCE ? "--reference-host" : "--vantage-host", err);
+			break;
+		case OPT_WHOAMI:
+			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+				return usage_error("--whoami-url must be an http:// or https:// URL, not '%s'", optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (parse_int(optarg, 1, 120, &secs) != 0)
+				return usage_error("--timeout takes seconds from 1 to 120, not '%s'", optarg);
+			break;
+		case OPT_AZURE_VM:
+			snprintf(a->probe.target.azure_vm, sizeof(a->probe.target.azure_vm), "%s", optarg);
+			break;
+		case OPT_FIX:
+			a->fix = optarg;
+			break;
+		case OPT_YES:
+		case OPT_YES_DESTRUCTIVE:
+		case OPT_DRY_RUN:
+			break;
+		case OPT_ASCII:
+			a->ui.ascii = true;
+			break;
+		case OPT_NO_COLOR:
+			a->ui.no_color = true;
+			break;
+		case OPT_LINES:
+		case OPT_COLS:
+			if (parse_int(optarg, 1, 1000, c == OPT_LINES ? &a->ui.rows : &a->ui.cols) != 0)
+				return usage_error("--lines/--cols take a number from 1 to 1000, not '%s'", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			fputs("Try 'sshtriage --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (a->json && !a->batch)
+		return usage_error("%s", "--json needs --batch");
+	if (optind != argc - 1) {
+		if (a->probe.target.azure_vm[0] && optind == argc)
+			return usage_error("%s", "finding the target from --azure-vm needs Azure support, "
+					   "which this build does not have yet: give [user@]host too");
+		return usage_error("%s", optind == argc ? "no target given" : "more than one target given");
+	}
+	{
+		char azure_vm[sizeof(a->probe.target.azure_vm)];
+
+		memcpy(azure_vm, a->probe.target.azure_vm, sizeof(azure_vm));
+		if (target_parse(argv[optind], &a->probe.target, err, sizeof(err)) != 0)
+			return usage_error("%s", err);
+		memcpy(a->probe.target.azure_vm, azure_vm, sizeof(azure_vm));
+	}
+	if (!a->probe.target.user[0]) {
+		const char *u = getenv("USER");
+
+		snprintf(a->probe.target.user, sizeof(a->probe.target.user), "%s", u && *u ? u : "root");
+	}
+	snprintf(a->probe.ssh_dir, sizeof(a->probe.ssh_dir), "%s/.ssh", home && *home ? home : ".");
+	a->probe.connect_ms = secs * 1000;
+	a->probe.ssh_ms = secs * 1000 + 3000;
+	return -1;
+}
+
+static bool locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && strcmp(cs, "UTF-8") == 0;
+}
+
+static int print_report(const struct model *m, bool json)
+{
+	if (json) {
+		char *text = report_json(m);
+
+		if (!text) {
+			fprintf(stderr, "sshtriage: out of memory\n");
+			return EXIT_INTERNAL;
+		}
+		puts(text);
+		free(text);
+	} else {
+		report_text(stdout, m, locale_utf8());
+	}
+	if (fflush(stdout) != 0) {
+		perror("sshtriage: stdout");
+		return EXIT_INTERNAL;
+	}
+	return report_exit_status(m);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	struct model *m;
+	struct engine *e;
+	struct ui *ui = NULL;
+	enum loop_end end;
+	int rc, sig;
+
+	setlocale(LC_ALL, "");
+	rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	if (a.fix) {
+		fprintf(stderr, "sshtriage: remedy '%s' cannot be applied: this build has no remedy "
+			"engine yet (nothing was changed)\n", a.fix);
+		return EXIT_REMEDY;
+	}
+	m = calloc(1, sizeof(*m));
+	e = m ? engine_new(&a.probe) : NULL;
+	if (!e || sig_init(ui_restore_terminal) != 0) {
+		fprintf(stderr, "sshtriage: cannot start (out of memory or descriptors)\n");
+		free(m);
+		return EXIT_INTERNAL;
+	}
+	model_init(m, &a.probe.target);
+	if (!a.batch) {
+		char err[256];
+
+		ui = ui_open(&a.ui, err, sizeof(err));
+		if (!ui) {
+			fprintf(stderr, "sshtriage: %s; printing a plain report instead\n", err);
+			a.batch = true;
+		}
+	}
+	engine_start(e, m);
+	end = loop_run(e, m, ui, &sig);
+	ui_close(ui);
+	engine_cancel(e, m);
+	if (end == LOOP_SIGNAL) {
+		fprintf(stderr, "sshtriage: stopped by signal %d\n", sig);
+		rc = 128 + sig;
+	} else if (!a.batch) {
+		rc = m->done ? report_exit_status(m) : EXIT_SUCCESS;
+	} else {
+		rc = print_report(m, a.json);
+	}
+	engine_free(e);
+	free(m);
+	return rc;
+}

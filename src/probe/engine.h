@@ -1,0 +1,48 @@
+/* engine: runs a round of probes as worker processes and feeds their results into the
+ * model.  Like mtr's mtr-packet, the blocking work (DNS, libssh, raw sockets) never runs
+ * in the UI process: each probe is a forked worker that writes fixed-size records
+ * (struct check) to a pipe and exits.  The loop polls the pipes; a worker past its
+ * deadline, or cancelled, is killed and its checks are marked with the reason.
+ *
+ * Probes -> events (records) -> model -> diagnosis: engine_handle() does the last three
+ * steps, so views only ever read the model. */
+#ifndef SSHTRIAGE_PROBE_ENGINE_H
+#define SSHTRIAGE_PROBE_ENGINE_H
+
+#include <poll.h>
+#include <stdbool.h>
+
+#include "core/model.h"
+
+struct probe_opts {
+	struct target target;
+	struct target reference;     /* host empty: not given */
+	struct target vantage;
+	char identity[4096];         /* -i; empty: default keys or agent */
+	char ssh_dir[4096];          /* ~/.ssh */
+	int connect_ms;              /* per TCP connect / banner wait */
+	int ssh_ms;                  /* per SSH step */
+};
+
+struct engine;
+
+/* Returns NULL when out of memory.  o is copied. */
+struct engine *engine_new(const struct probe_opts *o);
+/* Kills any worker still running and frees; NULL-safe. */
+void engine_free(struct engine *e);
+
+/* Starts a new round: clears the model's checks and forks the first probes. */
+void engine_start(struct engine *e, struct model *m);
+/* Kills every running worker; their checks become "unknown: cancelled". */
+void engine_cancel(struct engine *e, struct model *m);
+bool engine_busy(const struct engine *e);
+
+/* poll() integration: fills up to max entries and returns how many. */
+int engine_pollfds(const struct engine *e, struct pollfd *fds, int max);
+/* Milliseconds until the next worker deadline (-1: none). */
+int engine_timeout(const struct engine *e);
+/* Reads what workers wrote, reaps them, enforces deadlines, starts probes whose input is
+ * now known, and re-runs the diagnosis.  Call after poll() with the same fds. */
+void engine_handle(struct engine *e, const struct pollfd *fds, int n, struct model *m);
+
+#endif

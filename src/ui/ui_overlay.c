@@ -1,0 +1,256 @@
+/* ui_overlay: the help screen and the remedy menu, each a bordered window in a panel over
+ * stdscr.  The help text is generated from the key table and the state markers; the menu
+ * uses the curses menu library so remedies become items when the catalogue exists. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/ui_priv.h"
+
+#define UI_HELP_MAX 64
+#define UI_HELP_LEN 120
+#define UI_HELP_W 74
+#define UI_NO_REMEDY "No remedies available yet for this component"
+#define UI_NO_REMEDY_SHORT "No remedies yet"
+
+/* What each marker means; the help screen's legend. */
+static const struct {
+	enum state s;
+	const char *meaning;
+} ui_legend[] = {
+	{ST_OK, "checked and fine"},
+	{ST_FAIL, "proven to break the path"},
+	{ST_WARN, "suspicious, not proven"},
+	{ST_UNKNOWN, "could not be checked (e.g. no Azure credentials)"},
+	{ST_SKIPPED, "not applicable"},
+	{ST_RUNNING, "running"},
+	{ST_PENDING, "waiting to run"},
+};
+
+static int ui_help_text(const struct ui *ui, char out[][UI_HELP_LEN])
+{
+	int n = 0;
+	const char *sel = ui->utf8 && !ui->opts.ascii ? "double box" : "box of # and =";
+
+#define UI_LINE(...) do { if (n < UI_HELP_MAX) snprintf(out[n++], UI_HELP_LEN, __VA_ARGS__); } while (0)
+	UI_LINE("Keys");
+	for (int i = 0; i < ui_n_keys; i++)
+		if ((ui_keys[i].ctx & UI_CTX_MAIN) && ui_keys[i].help)
+			UI_LINE("  %-12s %s", ui_keys[i].label, ui_keys[i].help);
+	UI_LINE("In this help and in the remedy menu");
+	for (int i = 0; i < ui_n_keys; i++)
+		if (!(ui_keys[i].ctx & UI_CTX_MAIN) && ui_keys[i].help)
+			UI_LINE("  %-12s %s", ui_keys[i].label, ui_keys[i].help);
+	UI_LINE("%s", "");
+	UI_LINE("Markers");
+	for (size_t i = 0; i < sizeof(ui_legend) / sizeof(ui_legend[0]); i++)
+		UI_LINE("  %-12s %s", state_marker(ui_legend[i].s), ui_legend[i].meaning);
+	UI_LINE("  %-12s %s", "^^ BROKEN ^^", "the verdict: first component proven to break");
+	UI_LINE("  %-12s %s", "^^ LIKELY ^^", "the verdict when nothing is proven");
+	UI_LINE("  %-12s the selected component (a %s)", "[Name]", sel);
+	UI_LINE("%s", "");
+	UI_LINE("The path runs Client -> Edge -> Endpoint -> NSG -> VM.  The verdict is the");
+	UI_LINE("first component in that order that breaks it.  On a serial console, press =");
+	UI_LINE("after resizing the terminal, and Ctrl-L if the screen gets garbled.");
+#undef UI_LINE
+	return n;
+}
+
+int ui_help_lines(const struct ui *ui)
+{
+	static char buf[UI_HELP_MAX][UI_HELP_LEN];
+
+	return ui_help_text(ui, buf);
+}
+
+void ui_overlay_free(struct ui *ui)
+{
+	if (ui->menu) {
+		unpost_menu(ui->menu);
+		free_menu(ui->menu);
+		ui->menu = NULL;
+	}
+	for (size_t i = 0; i < sizeof(ui->items) / sizeof(ui->items[0]); i++) {
+		if (ui->items[i])
+			free_item(ui->items[i]);
+		ui->items[i] = NULL;
+	}
+	if (ui->ov_panel)
+		del_panel(ui->ov_panel);
+	if (ui->ov_sub)
+		delwin(ui->ov_sub);
+	if (ui->ov_win)
+		delwin(ui->ov_win);
+	ui->ov_panel = NULL;
+	ui->ov_sub = ui->ov_win = NULL;
+	ui->ov_built = UI_OV_NONE;
+}
+
+static void ui_frame(const struct ui *ui, WINDOW *w, const char *title, const char *foot)
+{
+	const struct ui_glyphs *g = &ui->g;
+	int h = getmaxy(w), cols = getmaxx(w);
+
+	wborder_set(w, &g->vl, &g->vl, &g->hl, &g->hl, &g->ul, &g->ur, &g->ll, &g->lr);
+	wattron(w, A_BOLD);
+	mvwaddch(w, 0, 2, ' ');
+	mvwaddch(w, 0, 3 + ui_puts(ui, w, 0, 3, title, cols - 8), ' ');
+	wattroff(w, A_BOLD);
+	if (foot && *foot) {
+		int fc = ui_text_cols(ui, foot, (int)strlen(foot));
+
+		if (fc + 6 < cols) {
+			mvwaddch(w, h - 1, cols - fc - 4, ' ');
+			ui_puts(ui, w, h - 1, cols - fc - 3, foot, fc);
+			mvwaddch(w, h - 1, cols - 3, ' ');
+		}
+	}
+}
+
+static bool ui_overlay_window(struct ui *ui, int h, int w)
+{
+	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+
+	ui->ov_win = newwin(h, w, y < 0 ? 0 : y, x < 0 ? 0 : x);
+	if (!ui->ov_win)
+		return false;
+	leaveok(ui->ov_win, TRUE);
+	ui->ov_panel = new_panel(ui->ov_win);
+	return ui->ov_panel != NULL;
+}
+
+static void ui_help_draw(struct ui *ui)
+{
+	static char text[UI_HELP_MAX][UI_HELP_LEN];
+	int n = ui_help_text(ui, text), h, w, rows, max;
+	char foot[64];
+
+	if (ui->ov_built != UI_OV_HELP) {
+		h = n + 2 < LINES - 2 ? n + 2 : LINES - 2;
+		w = UI_HELP_W < COLS - 2 ? UI_HELP_W : COLS - 2;
+		if (!ui_overlay_window(ui, h, w))
+			return;
+		ui->ov_built = UI_OV_HELP;
+	}
+	h = getmaxy(ui->ov_win);
+	w = getmaxx(ui->ov_win);
+	rows = h - 2;
+	max = n - rows > 0 ? n - rows : 0;
+	if (ui->help_top > max)
+		ui->help_top = max;
+	werase(ui->ov_win);
+	if (max > 0)
+		snprintf(foot, sizeof(foot), "%d-%d of %d  j/k scroll  Esc close", ui->help_top + 1,
+			 ui->help_top + rows, n);
+	else
+		snprintf(foot, sizeof(foot), "Esc close");
+	ui_frame(ui, ui->ov_win, "sshtriage help", foot);
+	for (int r = 0; r < rows && ui->help_top + r < n; r++) {
+		const char *s = text[ui->help_top + r];
+		bool heading = s[0] && s[0] != ' ';
+
+		if (heading)
+			wattron(ui->ov_win, A_BOLD);
+		ui_puts(ui, ui->ov_win, 1 + r, 2, s, w - 4);
+		if (heading)
+			wattroff(ui->ov_win, A_BOLD);
+	}
+}
+
+/* Remedies the catalogue offers for a component.  None exist yet: the menu says so rather
+ * than offering entries that would do nothing. */
+static int ui_remedies_for(enum comp_id c, const char **titles, int max)
+{
+	(void)c;
+	(void)titles;
+	(void)max;
+	return 0;
+}
+
+static void ui_menu_draw(struct ui *ui)
+{
+	const char *titles[3];
+	char title[48];
+	int n, h, w, iw;
+
+	if (ui->ov_built != UI_OV_MENU || ui->ov_comp != ui->sel) {
+		ui_overlay_free(ui);
+		n = ui_remedies_for(ui->sel, titles, 3);
+		w = 60 < COLS - 2 ? 60 : COLS - 2;
+		iw = w - 4;
+		if (n == 0) {
+			/* the empty state is an item that cannot be chosen */
+			titles[0] = iw >= (int)sizeof(UI_NO_REMEDY) + 1 ? UI_NO_REMEDY
+									 : UI_NO_REMEDY_SHORT;
+		}
+		for (int i = 0; i < (n ? n : 1); i++) {
+			ui->items[i] = new_item(titles[i], "");
+			if (ui->items[i] && n == 0)
+				item_opts_off(ui->items[i], O_SELECTABLE);
+		}
+		h = (n ? n : 1) + 4;
+		if (!ui_overlay_window(ui, h, w))
+			return;
+		ui->ov_sub = derwin(ui->ov_win, h - 4, iw, 2, 2);
+		ui->menu = ui->ov_sub ? new_menu(ui->items) : NULL;
+		if (!ui->menu)
+			return;
+		set_menu_win(ui->menu, ui->ov_win);
+		set_menu_sub(ui->menu, ui->ov_sub);
+		set_menu_mark(ui->menu, n ? "> " : "");
+		set_menu_format(ui->menu, h - 4, 1);
+		set_menu_grey(ui->menu, A_NORMAL);
+		menu_opts_off(ui->menu, O_SHOWDESC);
+		ui->ov_built = UI_OV_MENU;
+		ui->ov_comp = ui->sel;
+		snprintf(title, sizeof(title), "Remedies for %s", comp_title(ui->sel));
+		ui_frame(ui, ui->ov_win, title, "Esc close");
+		post_menu(ui->menu);
+	}
+	touchwin(ui->ov_win);
+}
+
+void ui_overlay_draw(struct ui *ui, const struct model *m)
+{
+	(void)m;
+	if (ui->ov_built != UI_OV_NONE &&
+	    (ui->ov_built != ui->overlay || ui->ov_lines != LINES || ui->ov_cols != COLS ||
+	     ui->layout == UI_LAYOUT_TINY))
+		ui_overlay_free(ui);
+	ui->ov_lines = LINES;
+	ui->ov_cols = COLS;
+	if (ui->layout == UI_LAYOUT_TINY)
+		return;
+	if (ui->overlay == UI_OV_HELP)
+		ui_help_draw(ui);
+	else if (ui->overlay == UI_OV_MENU)
+		ui_menu_draw(ui);
+}
+
+bool ui_menu_key(struct ui *ui, int ch)
+{
+	int req;
+
+	if (!ui->menu)
+		return false;
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		req = REQ_UP_ITEM;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		req = REQ_DOWN_ITEM;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		/* nothing to choose until the remedy catalogue exists */
+		return true;
+	default:
+		return false;
+	}
+	menu_driver(ui->menu, req);
+	return true;
+}

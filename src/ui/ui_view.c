@@ -1,0 +1,651 @@
+/* ui_view: paints the main screen (title, path diagram, verdict, checks, log, status) from
+ * the model and the view state.  No I/O: everything goes to stdscr, and ui_draw() sends it.
+ *
+ * The screen is erased and redrawn into stdscr on every draw; curses compares it with what
+ * the terminal shows and sends only the cells that differ, so this costs nothing on the line.
+ * Meaning is always in the text (markers, ">>", "BROKEN", box shapes); colour is an extra. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/ui_priv.h"
+
+#define UI_PANE_H 5              /* border, title, marker, hint, border */
+#define UI_TITLE_MAX 24          /* widest check title in checks.def */
+#define UI_INDENT 9              /* evidence lines start under the check title */
+
+/* ---- small helpers ---- */
+
+static attr_t ui_state_attr(const struct ui *ui, enum state s)
+{
+	if (!ui->color)
+		return s == ST_FAIL ? A_BOLD : A_NORMAL;
+	switch (s) {
+	case ST_FAIL:
+		return COLOR_PAIR(1) | A_BOLD;
+	case ST_OK:
+		return COLOR_PAIR(2);
+	case ST_WARN:
+	case ST_UNKNOWN:
+		return COLOR_PAIR(3);
+	default:
+		return A_NORMAL;
+	}
+}
+
+static void ui_counts(const struct model *m, enum comp_id c, int *ok, int *fin, int *total)
+{
+	enum check_id ids[CK_COUNT];
+	int n = ui_comp_checks(c, ids);
+
+	*ok = *fin = 0;
+	*total = n;
+	for (int i = 0; i < n; i++) {
+		enum state s = m->checks[ids[i]].state;
+
+		*ok += s == ST_OK;
+		*fin += s != ST_PENDING && s != ST_RUNNING;
+	}
+}
+
+/* The pane's one-line hint: progress while running, then how many checks passed. */
+static void ui_hint(const struct model *m, enum comp_id c, char *buf, size_t len)
+{
+	int ok, fin, total;
+
+	ui_counts(m, c, &ok, &fin, &total);
+	if (m->comp_state[c] == ST_SKIPPED)
+		snprintf(buf, len, "n/a");
+	else if (fin == 0 && m->comp_state[c] == ST_PENDING)
+		snprintf(buf, len, "waiting");
+	else if (fin < total)
+		snprintf(buf, len, "%d/%d done", fin, total);
+	else
+		snprintf(buf, len, "%d/%d ok", ok, total);
+}
+
+static bool ui_is_verdict(const struct model *m, enum comp_id c)
+{
+	return m->verdict.present && m->verdict.comp == c;
+}
+
+static const char *ui_verdict_tag(const struct model *m)
+{
+	return m->verdict.confidence == CONF_LIKELY ? "LIKELY" : "BROKEN";
+}
+
+static void ui_center(const struct ui *ui, int y, int x, int w, const char *s)
+{
+	int cols = ui_text_cols(ui, s, (int)strlen(s));
+
+	ui_puts(ui, stdscr, y, x + (cols < w ? (w - cols) / 2 : 0), s, w);
+}
+
+/* A section rule: "-- Label ------- right --"; '=' and a reverse label when focused. */
+static void ui_rule(const struct ui *ui, int y, int w, const char *label, const char *right,
+		    bool focused)
+{
+	const cchar_t *hl = focused ? &ui->g.fhl : &ui->g.hl;
+	int x = 2, rcols = right && *right ? ui_text_cols(ui, right, (int)strlen(right)) : 0;
+
+	ui_fill(stdscr, y, 0, w, hl);
+	attr_t a = focused ? A_REVERSE | A_BOLD : A_BOLD;
+	wattron(stdscr, a);
+	mvwaddch(stdscr, y, x, ' ');
+	x += 1 + ui_puts(ui, stdscr, y, x + 1, label, w - x - rcols - 6);
+	mvwaddch(stdscr, y, x, ' ');
+	wattroff(stdscr, a);
+	if (rcols && x + rcols + 5 < w) {
+		mvwaddch(stdscr, y, w - rcols - 4, ' ');
+		ui_puts(ui, stdscr, y, w - rcols - 3, right, rcols);
+		mvwaddch(stdscr, y, w - 3, ' ');
+	}
+}
+
+/* ---- title bar ---- */
+
+static void ui_state_word(const struct model *m, char *buf, size_t len)
+{
+	if (!m->done)
+		snprintf(buf, len, "running");
+	else if (!m->verdict.present)
+		snprintf(buf, len, "done: path works");
+	else
+		snprintf(buf, len, "done: %s at %s",
+			 m->verdict.confidence == CONF_LIKELY ? "likely breaks" : "breaks",
+			 comp_title(m->verdict.comp));
+}
+
+static void ui_draw_title(const struct ui *ui, const struct model *m, int w)
+{
+	char user[128], host[512], addr[128], target[800], right[160], state[64];
+	long ms = m->elapsed_ms < 0 ? 0 : m->elapsed_ms;
+	unsigned round = m->round ? m->round : 1;
+	int rcols, lcols;
+
+	ui_text_clean(ui, user, sizeof(user), m->target.user);
+	ui_text_clean(ui, host, sizeof(host), m->target.host);
+	ui_text_clean(ui, addr, sizeof(addr), m->target.address);
+	ui_state_word(m, state, sizeof(state));
+	snprintf(target, sizeof(target), "%s%s%s:%d", user, *user ? "@" : "", host,
+		 m->target.port);
+	if (*addr && strcmp(addr, host) != 0 && w >= UI_FULL_COLS) {
+		size_t n = strlen(target);
+
+		snprintf(target + n, sizeof(target) - n, " (%s)", addr);
+	}
+	if (w >= UI_FULL_COLS)
+		snprintf(right, sizeof(right), "round %u  %ld.%lds  %s", round, ms / 1000,
+			 ms % 1000 / 100, state);
+	else
+		snprintf(right, sizeof(right), "r%u %ld.%lds %s", round, ms / 1000,
+			 ms % 1000 / 100, state);
+
+	wattron(stdscr, A_REVERSE);
+	mvwhline(stdscr, 0, 0, ' ', w);
+	rcols = ui_text_cols(ui, right, (int)strlen(right));
+	if (rcols > w - 12) {            /* very narrow: the state matters most */
+		snprintf(right, sizeof(right), "%s", state);
+		rcols = ui_text_cols(ui, right, (int)strlen(right));
+	}
+	lcols = ui_puts(ui, stdscr, 0, 1, w >= UI_FULL_COLS ? "sshtriage  " : "sshtriage ", w - 2);
+	ui_puts(ui, stdscr, 0, 1 + lcols, target, w - 1 - lcols - rcols - 2);
+	if (rcols < w - 2) {
+		wattron(stdscr, A_BOLD);
+		ui_puts(ui, stdscr, 0, w - rcols - 1, right, rcols);
+		wattroff(stdscr, A_BOLD);
+	}
+	wattroff(stdscr, A_REVERSE);
+}
+
+/* ---- the path diagram ---- */
+
+static void ui_box(const struct ui *ui, int y, int x, int h, int w, bool dbl)
+{
+	const struct ui_glyphs *g = &ui->g;
+
+	mvwadd_wch(stdscr, y, x, dbl ? &g->dul : &g->ul);
+	ui_fill(stdscr, y, x + 1, w - 2, dbl ? &g->dhl : &g->hl);
+	mvwadd_wch(stdscr, y, x + w - 1, dbl ? &g->dur : &g->ur);
+	for (int i = 1; i < h - 1; i++) {
+		mvwadd_wch(stdscr, y + i, x, dbl ? &g->dvl : &g->vl);
+		mvwadd_wch(stdscr, y + i, x + w - 1, dbl ? &g->dvl : &g->vl);
+	}
+	mvwadd_wch(stdscr, y + h - 1, x, dbl ? &g->dll : &g->ll);
+	ui_fill(stdscr, y + h - 1, x + 1, w - 2, dbl ? &g->dhl : &g->hl);
+	mvwadd_wch(stdscr, y + h - 1, x + w - 1, dbl ? &g->dlr : &g->lr);
+}
+
+static void ui_draw_pane(const struct ui *ui, const struct model *m, enum comp_id c, int y,
+			 int x, int w)
+{
+	bool sel = ui->sel == c, verdict = ui_is_verdict(m, c);
+	enum state st = m->comp_state[c];
+	char hint[32], title[32];
+	attr_t inner = verdict ? (A_REVERSE | A_BOLD | (ui->color ? COLOR_PAIR(1) : 0)) : 0;
+
+	if (sel)
+		wattron(stdscr, A_BOLD);
+	ui_box(ui, y, x, UI_PANE_H, w, sel);
+	if (sel)
+		wattroff(stdscr, A_BOLD);
+	/* the verdict's pane: reverse video inside, on top of the text marker below it */
+	wattron(stdscr, inner);
+	for (int i = 1; i < UI_PANE_H - 1; i++)
+		mvwhline(stdscr, y + i, x + 1, ' ', w - 2);
+	snprintf(title, sizeof(title), sel ? "[%s]" : "%s", comp_title(c));
+	wattron(stdscr, A_BOLD);
+	ui_center(ui, y + 1, x + 1, w - 2, title);
+	wattroff(stdscr, A_BOLD);
+	if (!verdict)
+		wattron(stdscr, ui_state_attr(ui, st));
+	ui_center(ui, y + 2, x + 1, w - 2, state_marker(st));
+	if (!verdict)
+		wattroff(stdscr, ui_state_attr(ui, st));
+	ui_hint(m, c, hint, sizeof(hint));
+	ui_center(ui, y + 3, x + 1, w - 2, hint);
+	wattroff(stdscr, inner);
+	if (verdict) {
+		char tag[32];
+
+		snprintf(tag, sizeof(tag), "^^ %s ^^", ui_verdict_tag(m));
+		wattron(stdscr, A_BOLD);
+		ui_center(ui, y + UI_PANE_H, x, w, tag);
+		wattroff(stdscr, A_BOLD);
+	}
+}
+
+static int ui_draw_diagram_full(const struct ui *ui, const struct model *m, int y, int w)
+{
+	int gap = w >= 100 ? 3 : 2;
+	int pw = (w - 2 - (COMP_COUNT - 1) * gap) / COMP_COUNT;
+	int x;
+
+	if (pw > 24)
+		pw = 24;
+	x = (w - (COMP_COUNT * pw + (COMP_COUNT - 1) * gap)) / 2;
+	ui_rule(ui, y, w, "Path", NULL, ui->focus == UI_FOCUS_DIAGRAM);
+	for (int c = 0; c < COMP_COUNT; c++) {
+		int px = x + c * (pw + gap);
+
+		ui_draw_pane(ui, m, (enum comp_id)c, y + 1, px, pw);
+		if (c + 1 < COMP_COUNT) {
+			ui_fill(stdscr, y + 3, px + pw, gap - 1, &ui->g.hl);
+			mvwadd_wch(stdscr, y + 3, px + pw + gap - 1, &ui->g.rarrow);
+		}
+	}
+	return 1 + UI_PANE_H + 1;
+}
+
+/* Below 80 columns: one line per component, the path running down a line on the left. */
+static int ui_draw_diagram_stacked(const struct ui *ui, const struct model *m, int y, int w)
+{
+	for (int c = 0; c < COMP_COUNT; c++) {
+		bool sel = ui->sel == c, verdict = ui_is_verdict(m, (enum comp_id)c);
+		enum state st = m->comp_state[c];
+		char hint[32];
+		attr_t a = verdict ? (A_REVERSE | A_BOLD | (ui->color ? COLOR_PAIR(1) : 0)) : 0;
+		int x = 0;
+
+		ui_hint(m, (enum comp_id)c, hint, sizeof(hint));
+		wattron(stdscr, a);
+		mvwhline(stdscr, y + c, 0, ' ', w);
+		mvwaddstr(stdscr, y + c, 0, sel ? ">" : " ");
+		mvwadd_wch(stdscr, y + c, 2, c + 1 < COMP_COUNT ? &ui->g.vl : &ui->g.darrow);
+		x = 4;
+		if (sel)
+			wattron(stdscr, A_BOLD);
+		ui_puts(ui, stdscr, y + c, x, comp_title((enum comp_id)c), 9);
+		if (sel)
+			wattroff(stdscr, A_BOLD);
+		x += 10;
+		if (!verdict)
+			wattron(stdscr, ui_state_attr(ui, st));
+		ui_puts(ui, stdscr, y + c, x, state_marker(st), 6);
+		if (!verdict)
+			wattroff(stdscr, ui_state_attr(ui, st));
+		x += 7;
+		x += ui_puts(ui, stdscr, y + c, x, hint, w - x - 1);
+		if (verdict && x + 12 < w) {
+			char tag[32];
+
+			snprintf(tag, sizeof(tag), "<< %s", ui_verdict_tag(m));
+			ui_puts(ui, stdscr, y + c, w - 12, tag, 11);
+		}
+		wattrset(stdscr, A_NORMAL);
+	}
+	return COMP_COUNT;
+}
+
+/* ---- verdict ---- */
+
+static void ui_draw_verdict(const struct ui *ui, const struct model *m, int y, int rows, int w)
+{
+	char text[CHECK_SUMMARY_LEN * 2 + 64], clean[sizeof(text)];
+	const char *label;
+	int len, off = 0, x;
+
+	if (m->verdict.present) {
+		label = m->verdict.confidence == CONF_LIKELY ? "Likely breaks at " : "Breaks at ";
+		ui_text_clean(ui, clean, sizeof(clean), m->verdict.summary);
+		snprintf(text, sizeof(text), "%s: %s%s", comp_title(m->verdict.comp), clean,
+			 m->verdict.confidence == CONF_LIKELY ? " (likely)" : "");
+	} else if (m->done) {
+		label = "";
+		snprintf(text, sizeof(text), "The path works.");
+	} else {
+		int fin = 0;
+
+		for (int i = 0; i < CK_COUNT; i++)
+			fin += m->checks[i].state != ST_PENDING && m->checks[i].state != ST_RUNNING;
+		label = "";
+		snprintf(text, sizeof(text), "Probing... %d of %d checks finished.", fin, CK_COUNT);
+	}
+	wattron(stdscr, A_BOLD);
+	x = 1 + ui_puts(ui, stdscr, y, 1, label, w - 2);
+	wattroff(stdscr, A_BOLD);
+	len = (int)strlen(text);
+	for (int r = 0; r < rows && off < len; r++) {
+		int next, cols = w - x - 1;
+		int n = ui_text_wrap(ui, text + off, len - off, cols, &next);
+
+		if (r == rows - 1 && off + next < len)
+			ui_put(ui, stdscr, y + r, x, text + off, len - off, cols);
+		else
+			ui_put(ui, stdscr, y + r, x, text + off, n, cols);
+		off += next;
+		x = 1;
+	}
+}
+
+/* ---- the checks of the selected component ---- */
+
+static int ui_title_width(enum comp_id c, int cols)
+{
+	enum check_id ids[CK_COUNT];
+	int n = ui_comp_checks(c, ids), tw = 0;
+
+	for (int i = 0; i < n; i++) {
+		int l = (int)strlen(check_title(ids[i]));
+
+		if (l > tw)
+			tw = l;
+	}
+	if (tw > cols / 3)
+		tw = cols / 3;
+	return tw;
+}
+
+static void ui_dl_add(struct ui *ui, enum ui_dkind kind, enum check_id ck, int item, int off,
+		      int len)
+{
+	if (ui->n_dl >= UI_MAX_DLINES)
+		return;
+	ui->dl[ui->n_dl++] = (struct ui_dline){(unsigned char)kind, (unsigned char)ck,
+					       (unsigned char)item, off, len};
+}
+
+/* Adds the lines of s wrapped at cols, the first as kind, the rest as cont. */
+static void ui_dl_wrap(struct ui *ui, const char *s, int cols, enum ui_dkind kind,
+		       enum ui_dkind cont, enum check_id ck, int item)
+{
+	int len = (int)strlen(s), off = 0;
+
+	if (cols < 1)
+		cols = 1;
+	do {
+		int next, n = ui_text_wrap(ui, s + off, len - off, cols, &next);
+
+		ui_dl_add(ui, kind, ck, item, off, n);
+		kind = cont;
+		off += next;
+	} while (off < len && ui->n_dl < UI_MAX_DLINES);
+}
+
+static int ui_summary_x(enum comp_id c, int cols)
+{
+	return UI_INDENT + ui_title_width(c, cols) + 2;
+}
+
+static void ui_detail_emit(struct ui *ui, const struct model *m, int cols, bool open_all)
+{
+	enum check_id ids[CK_COUNT];
+	int n = ui_comp_checks(ui->sel, ids), cur = ui->check_cur[ui->sel];
+	int sx = ui_summary_x(ui->sel, cols), tcols = cols - UI_INDENT;
+
+	ui->n_dl = 0;
+	for (int i = 0; i < n; i++) {
+		enum check_id ck = ids[i];
+		const struct check *c = &m->checks[ck];
+		const struct ui_clean_check *cl = &ui->clean[ck];
+		int slen = (int)strlen(cl->summary);
+		bool open = ui->expand[ck] == UI_EXP_OPEN ||
+			    (ui->expand[ck] == UI_EXP_AUTO && (open_all || i == cur));
+
+		ui_dl_add(ui, UI_DL_CHECK, ck, 0, 0, 0);
+		if (!open || c->state == ST_PENDING)
+			continue;
+		ui_dl_add(ui, UI_DL_META, ck, 0, 0, 0);
+		/* repeat the summary in full when the check's row had to cut it */
+		if (slen && ui_text_cols(ui, cl->summary, slen) > cols - sx)
+			ui_dl_wrap(ui, cl->summary, tcols, UI_DL_SUMMARY, UI_DL_SUMMARY, ck, 0);
+		for (int e = 0; e < c->n_evidence && e < CHECK_EVIDENCE_MAX; e++)
+			ui_dl_wrap(ui, cl->evidence[e], tcols - 2, UI_DL_EVIDENCE, UI_DL_EVCONT,
+				   ck, e);
+	}
+}
+
+void ui_detail_build(struct ui *ui, const struct model *m, int cols)
+{
+	enum check_id ids[CK_COUNT];
+	int n = ui_comp_checks(ui->sel, ids);
+
+	if (ui->check_cur[ui->sel] >= n)
+		ui->check_cur[ui->sel] = n - 1;
+	if (ui->check_cur[ui->sel] < 0)
+		ui->check_cur[ui->sel] = 0;
+	if (cols < 20)
+		cols = 20;
+	ui_refresh_clean(ui, m);
+	/* when every check's evidence fits, show it all; otherwise the cursor's and pinned */
+	ui_detail_emit(ui, m, cols, true);
+	if (ui->n_dl > ui->detail_rows)
+		ui_detail_emit(ui, m, cols, false);
+}
+
+void ui_detail_block(const struct ui *ui, int idx, int *first, int *last)
+{
+	int seen = -1;
+
+	*first = *last = 0;
+	for (int i = 0; i < ui->n_dl; i++) {
+		if (ui->dl[i].kind == UI_DL_CHECK && ++seen == idx + 1)
+			return;
+		if (seen == idx) {
+			if (ui->dl[i].kind == UI_DL_CHECK)
+				*first = i;
+			*last = i;
+		}
+	}
+}
+
+static void ui_draw_dline(const struct ui *ui, const struct model *m, const struct ui_dline *d,
+			  int y, int w)
+{
+	const struct check *c = &m->checks[d->ck];
+	const struct ui_clean_check *cl = &ui->clean[d->ck];
+	bool cursor = d->ck == ui_cursor_check(ui);
+	char meta[128];
+
+	switch (d->kind) {
+	case UI_DL_CHECK: {
+		int tw = ui_title_width(ui->sel, w), sx = ui_summary_x(ui->sel, w);
+		bool rev = cursor && ui->focus == UI_FOCUS_DETAIL;
+
+		if (rev) {
+			wattron(stdscr, A_REVERSE);
+			mvwhline(stdscr, y, 0, ' ', w);
+		}
+		if (cursor)
+			mvwaddstr(stdscr, y, 0, ">");
+		if (!rev)
+			wattron(stdscr, ui_state_attr(ui, c->state));
+		ui_puts(ui, stdscr, y, 2, state_marker(c->state), 6);
+		if (!rev)
+			wattroff(stdscr, ui_state_attr(ui, c->state));
+		ui_puts(ui, stdscr, y, UI_INDENT, check_title(d->ck), tw);
+		if (w - sx >= 12)
+			ui_puts(ui, stdscr, y, sx, cl->summary, w - sx);
+		if (rev)
+			wattroff(stdscr, A_REVERSE);
+		break;
+	}
+	case UI_DL_META:
+		if (c->state == ST_RUNNING)
+			snprintf(meta, sizeof(meta), "%s: running", check_name(d->ck));
+		else
+			snprintf(meta, sizeof(meta), "%s: %s, %ld ms%s", check_name(d->ck),
+				 outcome_name(c->outcome), c->elapsed_ms,
+				 c->n_evidence ? "" : ", no evidence");
+		ui_puts(ui, stdscr, y, UI_INDENT, meta, w - UI_INDENT);
+		break;
+	case UI_DL_SUMMARY:
+		ui_put(ui, stdscr, y, UI_INDENT, cl->summary + d->off, d->len, w - UI_INDENT);
+		break;
+	case UI_DL_EVIDENCE:
+	case UI_DL_EVCONT:
+		if (d->kind == UI_DL_EVIDENCE)
+			mvwaddstr(stdscr, y, UI_INDENT, "-");
+		ui_put(ui, stdscr, y, UI_INDENT + 2, cl->evidence[d->item] + d->off, d->len,
+		       w - UI_INDENT - 2);
+		break;
+	}
+}
+
+static void ui_draw_detail(struct ui *ui, const struct model *m, int y, int rows, int w)
+{
+	int *top = &ui->detail_top[ui->sel];
+	char label[64], right[48] = "";
+	int ok, fin, total;
+
+	ui->detail_rows = rows;
+	ui->detail_cols = w;
+	ui_detail_build(ui, m, w);
+	if (*top > ui->n_dl - rows)
+		*top = ui->n_dl - rows;
+	if (*top < 0)
+		*top = 0;
+	ui_counts(m, ui->sel, &ok, &fin, &total);
+	snprintf(label, sizeof(label), "%s checks", comp_title(ui->sel));
+	if (ui->n_dl > rows)
+		snprintf(right, sizeof(right), "%d-%d of %d", *top + 1,
+			 *top + rows < ui->n_dl ? *top + rows : ui->n_dl, ui->n_dl);
+	ui_rule(ui, y, w, label, right, ui->focus == UI_FOCUS_DETAIL);
+	for (int r = 0; r < rows && *top + r < ui->n_dl; r++)
+		ui_draw_dline(ui, m, &ui->dl[*top + r], y + 1 + r, w);
+}
+
+/* ---- log and status ---- */
+
+static void ui_draw_log(struct ui *ui, const struct model *m, int y, int rows, int w)
+{
+	char right[48] = "", line[MODEL_LOG_LEN];
+	int max = m->log_len - rows, first;
+
+	if (max < 0)
+		max = 0;
+	if (ui->log_back > max)
+		ui->log_back = max;
+	first = m->log_len - rows - ui->log_back;
+	if (first < 0)
+		first = 0;
+	if (ui->log_back > 0)
+		snprintf(right, sizeof(right), "%d newer below", ui->log_back);
+	ui_rule(ui, y, w, "Log", right, ui->focus == UI_FOCUS_LOG);
+	for (int r = 0; r < rows; r++) {
+		const char *s = model_log_line(m, first + r);
+
+		if (!s)
+			break;
+		ui_text_clean(ui, line, sizeof(line), s);
+		ui_puts(ui, stdscr, y + 1 + r, 1, line, w - 2);
+	}
+}
+
+int ui_status_keys(const struct ui *ui, char *buf, size_t len)
+{
+	unsigned ctx = ui->overlay == UI_OV_HELP ? UI_CTX_HELP
+		       : ui->overlay == UI_OV_MENU ? UI_CTX_MENU : UI_CTX_MAIN;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < ui_n_keys; i++) {
+		const struct ui_key *k = &ui_keys[i];
+		const char *s = k->status;
+
+		if (!s || !(k->ctx & ctx))
+			continue;
+		/* the keys that apply now: Up/Down scroll in the log and help, Enter does
+		 * nothing there */
+		if (k->cmd == UI_CMD_DOWN && (ctx == UI_CTX_HELP || ui->focus == UI_FOCUS_LOG))
+			s = "j/k scroll";
+		if (k->cmd == UI_CMD_DOWN && ctx == UI_CTX_MENU)
+			s = NULL;
+		if (k->cmd == UI_CMD_EXPAND && ui->focus == UI_FOCUS_LOG)
+			s = NULL;
+		if (s)
+			o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "  " : "",
+					      s);
+	}
+	return (int)o;
+}
+
+static void ui_draw_status(const struct ui *ui, int y, int w)
+{
+	char keys[256];
+	int x = 1;
+
+	ui_status_keys(ui, keys, sizeof(keys));
+	wattron(stdscr, A_REVERSE);
+	mvwhline(stdscr, y, 0, ' ', w);
+	if (ui->msg[0]) {
+		wattron(stdscr, A_BOLD);
+		x += ui_puts(ui, stdscr, y, x, ui->msg, w - 2) + 3;
+		wattroff(stdscr, A_BOLD);
+	}
+	if (x < w - 10)
+		ui_puts(ui, stdscr, y, x, keys, w - x - 1);
+	wattroff(stdscr, A_REVERSE);
+}
+
+/* ---- too small ---- */
+
+static void ui_draw_tiny(const struct ui *ui, int h, int w)
+{
+	char text[96];
+	int len, off = 0, rows = 0, y;
+
+	snprintf(text, sizeof(text), "Terminal too small (need %dx%d, have %dx%d)", UI_MIN_COLS,
+		 UI_MIN_LINES, w, h);
+	len = (int)strlen(text);
+	for (int o = 0, next; o < len; o += next, rows++)
+		ui_text_wrap(ui, text + o, len - o, w, &next);
+	y = rows < h ? (h - rows) / 2 : 0;
+	for (int r = 0; off < len && y + r < h; r++) {
+		int next, n = ui_text_wrap(ui, text + off, len - off, w, &next);
+
+		mvwaddnstr(stdscr, y + r, n < w ? (w - n) / 2 : 0, text + off, n);
+		off += next;
+	}
+}
+
+/* ---- the whole screen ---- */
+
+void ui_view_draw(struct ui *ui, const struct model *m)
+{
+	int h = LINES, w = COLS, y = 0, vrows, avail, lrows;
+
+	werase(stdscr);
+	wattrset(stdscr, A_NORMAL);
+	if (w < UI_MIN_COLS || h < UI_MIN_LINES) {
+		ui->layout = UI_LAYOUT_TINY;
+		ui->log_rows = 0;
+		ui_draw_tiny(ui, h, w);
+		return;
+	}
+	ui->layout = w >= UI_FULL_COLS && h >= UI_FULL_LINES ? UI_LAYOUT_FULL : UI_LAYOUT_STACKED;
+	ui_draw_title(ui, m, w);
+	y = 1;
+	if (ui->layout == UI_LAYOUT_FULL) {
+		y += ui_draw_diagram_full(ui, m, y, w);
+		vrows = 2;
+	} else {
+		y += ui_draw_diagram_stacked(ui, m, y, w);
+		vrows = h >= 16 ? 2 : 1;
+	}
+	ui_draw_verdict(ui, m, y, vrows, w);
+	y += vrows;
+	/* what is left goes to the checks, and to the log when the checks keep 4 rows */
+	avail = h - y - 1;
+	if (ui->layout == UI_LAYOUT_FULL) {
+		lrows = 3 + (h - 24) / 4;
+		if (lrows > 10)
+			lrows = 10;
+		if (lrows < 1)
+			lrows = 1;
+	} else {
+		lrows = avail >= 8 ? avail - 6 : 0;
+		if (lrows > 3)
+			lrows = 3;
+	}
+	if (avail - (lrows + 1) < 3)
+		lrows = 0;
+	ui->log_rows = lrows;
+	if (lrows == 0 && ui->focus == UI_FOCUS_LOG)
+		ui->focus = UI_FOCUS_DETAIL;
+	ui_draw_detail(ui, m, y, avail - 1 - (lrows ? lrows + 1 : 0), w);
+	if (lrows)
+		ui_draw_log(ui, m, h - 2 - lrows, lrows, w);
+	ui_draw_status(ui, h - 1, w);
+}
