@@ -174,8 +174,11 @@ static void ui_apply_size(struct ui *ui, int rows, int cols)
 		return;
 	if (rows != LINES || cols != COLS)
 		resizeterm(rows, cols);
-	ui->clear_pending = true;
-	ui->dirty = true;
+	/* one full repaint per real change, however many resize events said so */
+	if (rows != ui->drawn_rows || cols != ui->drawn_cols) {
+		ui->clear_pending = true;
+		ui->dirty = true;
+	}
 }
 
 /* The kernel's idea of the size; on a serial line it only changes with stty. */
@@ -491,6 +494,7 @@ static bool ui_cpr_feed(struct ui *ui, int ch)
 			/* the query is explicit: it overrides --lines/--cols */
 			ui->opts.rows = ui->opts.cols = 0;
 			ui_apply_size(ui, ui->cpr_rows, ui->cpr_cols);
+			ui->dirty = true;
 			snprintf(ui->msg, sizeof(ui->msg), "Terminal size %dx%d", COLS, LINES);
 			return true;
 		}
@@ -609,12 +613,9 @@ enum ui_action ui_input(struct ui *ui, const struct model *m)
  * a new round. */
 static void ui_sync(struct ui *ui, const struct model *m)
 {
-	if (ui->size_check_pending) {
-		ui->size_check_pending = false;
-		ui_size_from_tty(ui);
-	}
 	if (m->round != ui->seen_round) {
 		ui->seen_round = m->round;
+		ui->msg[0] = '\0';
 		ui->verdict_seen = false;
 		for (int i = 0; i < CK_COUNT; i++)
 			if (ui->expand[i] == UI_EXP_CLOSED)
@@ -639,7 +640,12 @@ bool ui_draw(struct ui *ui, const struct model *m)
 {
 	if (!ui || !m)
 		return false;
-	if (ui->drawn_once && !ui->dirty && !ui->size_check_pending &&
+	/* A SIGWINCH only interrupts the loop's poll(): notice the new size here too.  Costs
+	 * one ioctl; a serial line's size never changes, so it never repaints there. */
+	if (ui->size_check_pending || (ui->opts.rows <= 0 && ui->opts.cols <= 0))
+		ui_size_from_tty(ui);
+	ui->size_check_pending = false;
+	if (ui->drawn_once && !ui->dirty &&
 	    m->generation == ui->drawn_gen && m->round == ui->seen_round)
 		return false;
 	ui_sync(ui, m);
@@ -653,6 +659,8 @@ bool ui_draw(struct ui *ui, const struct model *m)
 	update_panels();
 	doupdate();
 	ui->drawn_once = true;
+	ui->drawn_rows = LINES;
+	ui->drawn_cols = COLS;
 	ui->dirty = false;
 	ui->drawn_gen = m->generation;
 	return true;

@@ -121,6 +121,7 @@ struct ui {
 	/* repaint economy */
 	bool drawn_once, dirty, clear_pending, size_check_pending;
 	unsigned drawn_gen;
+	int drawn_rows, drawn_cols;   /* size of the last draw */
 
 	/* cursor position report (answer to "=" on consoles without SIGWINCH) */
 	bool cpr_active;

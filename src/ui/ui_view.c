@@ -242,7 +242,7 @@ static int ui_draw_diagram_full(const struct ui *ui, const struct model *m, int 
 static int ui_draw_diagram_stacked(const struct ui *ui, const struct model *m, int y, int w)
 {
 	for (int c = 0; c < COMP_COUNT; c++) {
-		bool sel = ui->sel == c, verdict = ui_is_verdict(m, (enum comp_id)c);
+		bool sel = (int)ui->sel == c, verdict = ui_is_verdict(m, (enum comp_id)c);
 		enum state st = m->comp_state[c];
 		char hint[32];
 		attr_t a = verdict ? (A_REVERSE | A_BOLD | (ui->color ? COLOR_PAIR(1) : 0)) : 0;
@@ -282,7 +282,7 @@ static int ui_draw_diagram_stacked(const struct ui *ui, const struct model *m, i
 
 static void ui_draw_verdict(const struct ui *ui, const struct model *m, int y, int rows, int w)
 {
-	char text[CHECK_SUMMARY_LEN * 2 + 64], clean[sizeof(text)];
+	char clean[CHECK_SUMMARY_LEN * 2], text[sizeof(clean) + 64];
 	const char *label;
 	int len, off = 0, x;
 

@@ -202,7 +202,7 @@ static void diagnose(struct model *m, const struct scenario *sc, bool done)
 		for (int i = 0; i < CK_COUNT; i++) {
 			enum state s = m->checks[i].state;
 
-			if (check_comp((enum check_id)i) != c)
+			if ((int)check_comp((enum check_id)i) != c)
 				continue;
 			any_pending |= s == ST_PENDING;
 			if (rank[s] > rank[worst])
@@ -299,11 +299,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--no-sigwinch")) {
 			signal(SIGWINCH, SIG_IGN);
 		} else if (v && !strcmp(a, "--lines")) {
-			o.lines = atoi(v), i++;
+			o.rows = atoi(v);
+			i++;
 		} else if (v && !strcmp(a, "--cols")) {
-			o.cols = atoi(v), i++;
+			o.cols = atoi(v);
+			i++;
 		} else if (v && !strcmp(a, "--step-ms")) {
-			step_ms = atol(v), i++;
+			step_ms = atol(v);
+			i++;
 		} else if (v && !strcmp(a, "--scenario")) {
 			sc = NULL;
 			for (size_t k = 0; k < sizeof(scenarios) / sizeof(scenarios[0]); k++)
