@@ -142,6 +142,13 @@ void trace_probe(struct check *c, const char *addr, int port, int timeout_ms)
 		}
 	}
 	close(raw);
+	/* The nearest TTL that reached the destination is the hop count (higher TTLs get
+	 * there too and may have answered first). */
+	for (int i = 0; i < TRACE_MAX_HOPS; i++)
+		if (hops[i].what && strstr(hops[i].what, "destination")) {
+			reached = i;
+			break;
+		}
 	for (int i = 0; i < TRACE_MAX_HOPS; i++) {
 		if (hops[i].fd >= 0)
 			close(hops[i].fd);

@@ -656,6 +656,9 @@ bool ui_draw(struct ui *ui, const struct model *m)
 	}
 	ui_view_draw(ui, m);
 	ui_overlay_draw(ui, m);
+	/* stdscr first (the panel deck only holds it once a panel exists), then the overlays,
+	 * which ui_overlay_draw() touched so they land on top */
+	wnoutrefresh(stdscr);
 	update_panels();
 	doupdate();
 	ui->drawn_once = true;

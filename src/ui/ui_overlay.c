@@ -208,7 +208,6 @@ static void ui_menu_draw(struct ui *ui)
 		ui_frame(ui, ui->ov_win, title, "Esc close");
 		post_menu(ui->menu);
 	}
-	touchwin(ui->ov_win);
 }
 
 void ui_overlay_draw(struct ui *ui, const struct model *m)
@@ -226,6 +225,8 @@ void ui_overlay_draw(struct ui *ui, const struct model *m)
 		ui_help_draw(ui);
 	else if (ui->overlay == UI_OV_MENU)
 		ui_menu_draw(ui);
+	if (ui->ov_win)
+		touchwin(ui->ov_win);
 }
 
 bool ui_menu_key(struct ui *ui, int ch)
