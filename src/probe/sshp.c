@@ -222,40 +222,54 @@ static int probe_auth(ssh_session s, struct check *c, const struct sshp_creds *c
 	return 0;
 }
 
-static void probe_session(ssh_session s, struct check *c, int timeout_ms)
+/* Runs cmd in a new session channel, collecting stdout and stderr into out (NUL-terminated)
+ * until the channel closes or timeout_ms passes.  Returns -1 when no session could be
+ * opened; otherwise 0 with the remote exit status in *status (-1 when none was sent). */
+static int run_command(ssh_session s, const char *cmd, char *out, size_t outlen, int timeout_ms,
+		       int *status)
 {
 	ssh_channel ch = ssh_channel_new(s);
-	char out[2048];
-	size_t len = 0;
 	long long t0 = clock_ms();
-	int status = -1;
-	enum outcome o;
+	size_t len = 0;
 
 	out[0] = '\0';
-	if (!ch || ssh_channel_open_session(ch) != SSH_OK ||
-	    ssh_channel_request_exec(ch, SESSION_CMD) != SSH_OK) {
-		check_set(c, ST_FAIL, OUT_SESSION_FAIL, "authenticated, but no session: %s",
-			  ssh_get_error(s));
+	*status = -1;
+	if (!ch || ssh_channel_open_session(ch) != SSH_OK || ssh_channel_request_exec(ch, cmd) != SSH_OK) {
 		ssh_channel_free(ch);
-		return;
+		return -1;
 	}
-	while (clock_ms() - t0 < timeout_ms) {
+	while (clock_ms() - t0 < timeout_ms && len < outlen - 1) {
 		int n = 0, got = 0;
 
-		for (int err = 0; err <= 1; err++) {
-			n = ssh_channel_read_timeout(ch, out + len, (uint32_t)(sizeof(out) - 1 - len), err, 200);
+		for (int err = 0; err <= 1 && len < outlen - 1; err++) {
+			n = ssh_channel_read_timeout(ch, out + len, (uint32_t)(outlen - 1 - len), err, 100);
 			if (n > 0) {
 				len += (size_t)n;
 				got = 1;
 			}
 		}
 		out[len] = '\0';
-		if (n == SSH_ERROR || (ssh_channel_is_eof(ch) && !got) || len >= sizeof(out) - 1)
+		if (n == SSH_ERROR || (!got && ssh_channel_is_eof(ch)))
 			break;
 	}
-	status = ssh_channel_get_exit_status(ch);
+	*status = ssh_channel_get_exit_status(ch);
 	ssh_channel_close(ch);
 	ssh_channel_free(ch);
+	return 0;
+}
+
+static void probe_session(ssh_session s, struct check *c, int timeout_ms)
+{
+	char out[2048];
+	long long t0 = clock_ms();
+	int status;
+	enum outcome o;
+
+	if (run_command(s, SESSION_CMD, out, sizeof(out), timeout_ms, &status) != 0) {
+		check_set(c, ST_FAIL, OUT_SESSION_FAIL, "authenticated, but no session: %s",
+			  ssh_get_error(s));
+		return;
+	}
 	c->elapsed_ms = clock_ms() - t0;
 	o = classify_session(status, out, SESSION_TOKEN);
 	switch (o) {
@@ -361,10 +375,9 @@ void sshp_probe_vantage(struct check *c, int fd, const char *vhost, int vport, c
 	ssh_session s = session_new(fd, vhost, vport, vuser, cr->ssh_dir, timeout_ms);
 	struct check tmp;
 	char fp[128] = "", type[32] = "", cmd[256], out[1024];
-	ssh_channel ch = NULL;
-	size_t len = 0;
 	long long t0 = clock_ms();
 	enum outcome o;
+	int status;
 	int secs = timeout_ms / 2000 > 0 ? timeout_ms / 2000 : 1;
 
 	check_init(&tmp, c->id);
@@ -385,21 +398,7 @@ void sshp_probe_vantage(struct check *c, int fd, const char *vhost, int vport, c
 	snprintf(cmd, sizeof(cmd),
 		 "timeout %d bash -c 'exec 3<>/dev/tcp/%s/%d' 2>&1 && echo sshtriage-connected; echo rc=$?",
 		 secs, addr, port);
-	out[0] = '\0';
-	ch = ssh_channel_new(s);
-	if (ch && ssh_channel_open_session(ch) == SSH_OK && ssh_channel_request_exec(ch, cmd) == SSH_OK) {
-		while (clock_ms() - t0 < timeout_ms && len < sizeof(out) - 1) {
-			int n = ssh_channel_read_timeout(ch, out + len, (uint32_t)(sizeof(out) - 1 - len), 0, 200);
-
-			if (n > 0)
-				len += (size_t)n;
-			out[len] = '\0';
-			if (n == SSH_ERROR || (n == 0 && ssh_channel_is_eof(ch)))
-				break;
-		}
-		ssh_channel_close(ch);
-	}
-	ssh_channel_free(ch);
+	run_command(s, cmd, out, sizeof(out), timeout_ms, &status);
 	c->elapsed_ms = clock_ms() - t0;
 	o = classify_vantage(out);
 	switch (o) {
