@@ -65,8 +65,8 @@ enum outcome classify_banner(const struct banner_obs *o, const char **line, size
 		size_t n = (size_t)((nl ? nl : end) - p);
 
 		if (n >= 4 && memcmp(p, "SSH-", 4) == 0) {
-			if (!nl && !o->eof && !o->timed_out)
-				break;   /* incomplete; cannot happen with a finished read */
+			if (!nl)     /* started but never finished: trickling, or cut off */
+				return o->timed_out ? OUT_SLOW_BANNER : o->reset ? OUT_RESET : OUT_CLOSED;
 			*line = p;
 			*line_len = n;
 			if (n && p[n - 1] == '\r')

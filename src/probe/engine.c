@@ -91,7 +91,6 @@ static void run_path(const struct probe_opts *o, const char *addr)
 	struct check c;
 	struct sshp_creds cr = {o->identity[0] ? o->identity : NULL, getenv("SSH_AUTH_SOCK") != NULL,
 				o->ssh_dir};
-	enum outcome b;
 	int fd;
 
 	check_init(&c, CK_VM_TCP);
@@ -100,10 +99,10 @@ static void run_path(const struct probe_opts *o, const char *addr)
 	if (fd < 0)
 		return;          /* the engine marks the rest "not reached" */
 	check_init(&c, CK_VM_BANNER);
-	b = net_probe_banner(&c, fd, o->connect_ms);
+	net_probe_banner(&c, fd, o->connect_ms);
 	close(fd);
 	send_check(&c, NULL);
-	if (b != OUT_OK && b != OUT_SLOW_BANNER)
+	if (c.state == ST_FAIL)
 		return;
 	/* libssh gets a fresh socket: the banner reader consumed the first one's bytes. */
 	check_init(&c, CK_VM_HANDSHAKE);

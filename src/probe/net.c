@@ -202,13 +202,21 @@ enum outcome net_probe_banner(struct check *c, int fd, int timeout_ms)
 	switch (r) {
 	case OUT_OK:
 		check_set(c, ST_OK, r, "%.*s", (int)(line_len > 200 ? 200 : line_len), line);
+		/* RFC 4253: printable US-ASCII only.  Anything else is a broken or hostile peer. */
+		for (size_t i = 0; i < line_len; i++)
+			if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7F) {
+				c->state = ST_WARN;
+				check_evidence(c, "the identification line holds control or non-ASCII "
+					       "bytes (shown as '?')");
+				break;
+			}
 		break;
 	case OUT_SLOW_BANNER:
 		check_set(c, ST_WARN, r, "identification line is slow (%ld ms): %.*s", o.total_ms,
 			  (int)(line_len > 160 ? 160 : line_len), line ? line : "");
 		if (!line)
-			check_set(c, ST_FAIL, r, "bytes trickle in without an SSH identification line "
-				  "(%zu bytes in %ld ms)", len, o.total_ms);
+			check_set(c, ST_FAIL, r, "the identification line trickles in and is not "
+				  "complete at the deadline (%zu bytes in %ld ms)", len, o.total_ms);
 		break;
 	case OUT_NO_BANNER:
 		check_set(c, ST_FAIL, r, "connected, but no SSH banner in %d ms: sshd is hung or "

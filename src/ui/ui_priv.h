@@ -52,6 +52,7 @@ struct ui_key {
 	const char *label;           /* how the help screen names the key(s) */
 	const char *help;            /* help screen text */
 	const char *status;          /* status-line text, NULL: not on the status line */
+	int keep;                    /* status-line priority: lowest is dropped first */
 };
 
 extern const struct ui_key ui_keys[];
@@ -164,7 +165,7 @@ void ui_view_draw(struct ui *ui, const struct model *m);
 void ui_detail_build(struct ui *ui, const struct model *m, int cols);
 /* First and last detail line of the check at index idx of the selected component. */
 void ui_detail_block(const struct ui *ui, int idx, int *first, int *last);
-int ui_status_keys(const struct ui *ui, char *buf, size_t len);
+int ui_status_keys(const struct ui *ui, char *buf, size_t len, int cols);
 
 /* ui_overlay.c */
 void ui_overlay_draw(struct ui *ui, const struct model *m);

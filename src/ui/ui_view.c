@@ -119,10 +119,11 @@ static void ui_state_word(const struct model *m, char *buf, size_t len)
 
 static void ui_draw_title(const struct ui *ui, const struct model *m, int w)
 {
-	char user[128], host[512], addr[128], target[800], right[160], state[64];
+	char user[128], host[512], addr[128], target[800], right[4][160], state[64];
 	long ms = m->elapsed_ms < 0 ? 0 : m->elapsed_ms;
 	unsigned round = m->round ? m->round : 1;
-	int rcols, lcols;
+	const char *prog = "sshtriage  ";
+	int rcols, lcols, tcols, pcols = (int)strlen(prog), r;
 
 	ui_text_clean(ui, user, sizeof(user), m->target.user);
 	ui_text_clean(ui, host, sizeof(host), m->target.host);
@@ -130,30 +131,38 @@ static void ui_draw_title(const struct ui *ui, const struct model *m, int w)
 	ui_state_word(m, state, sizeof(state));
 	snprintf(target, sizeof(target), "%s%s%s:%d", user, *user ? "@" : "", host,
 		 m->target.port);
-	if (*addr && strcmp(addr, host) != 0 && w >= UI_FULL_COLS) {
+	if (*addr && strcmp(addr, host) != 0) {
 		size_t n = strlen(target);
 
 		snprintf(target + n, sizeof(target) - n, " (%s)", addr);
 	}
-	if (w >= UI_FULL_COLS)
-		snprintf(right, sizeof(right), "round %u  %ld.%lds  %s", round, ms / 1000,
-			 ms % 1000 / 100, state);
-	else
-		snprintf(right, sizeof(right), "r%u %ld.%lds %s", round, ms / 1000,
-			 ms % 1000 / 100, state);
+	/* the right side gets shorter before the target is cut; the state word stays */
+	snprintf(right[0], sizeof(right[0]), "round %u  %ld.%lds  %s", round, ms / 1000,
+		 ms % 1000 / 100, state);
+	snprintf(right[1], sizeof(right[1]), "r%u %ld.%lds %s", round, ms / 1000,
+		 ms % 1000 / 100, state);
+	snprintf(right[2], sizeof(right[2]), "%s", state);
+	snprintf(right[3], sizeof(right[3]), "%s", m->done ? "done" : "running");
+	tcols = ui_text_cols(ui, target, (int)strlen(target));
+	/* the longest right side that leaves the whole target, else the longest that leaves
+	 * it 20 columns (the verdict line below says where it breaks anyway) */
+	for (r = 0; r < 3; r++)
+		if (pcols + tcols + 2 + ui_text_cols(ui, right[r], (int)strlen(right[r])) <= w - 2)
+			break;
+	if (r == 3)
+		for (r = 0; r < 3; r++)
+			if (pcols + 20 + 2 + ui_text_cols(ui, right[r], (int)strlen(right[r])) <=
+			    w - 2)
+				break;
+	rcols = ui_text_cols(ui, right[r], (int)strlen(right[r]));
 
 	wattron(stdscr, A_REVERSE);
 	mvwhline(stdscr, 0, 0, ' ', w);
-	rcols = ui_text_cols(ui, right, (int)strlen(right));
-	if (rcols > w - 12) {            /* very narrow: the state matters most */
-		snprintf(right, sizeof(right), "%s", state);
-		rcols = ui_text_cols(ui, right, (int)strlen(right));
-	}
-	lcols = ui_puts(ui, stdscr, 0, 1, w >= UI_FULL_COLS ? "sshtriage  " : "sshtriage ", w - 2);
+	lcols = ui_puts(ui, stdscr, 0, 1, prog, w - 2);
 	ui_puts(ui, stdscr, 0, 1 + lcols, target, w - 1 - lcols - rcols - 2);
 	if (rcols < w - 2) {
 		wattron(stdscr, A_BOLD);
-		ui_puts(ui, stdscr, 0, w - rcols - 1, right, rcols);
+		ui_puts(ui, stdscr, 0, w - rcols - 1, right[r], rcols);
 		wattroff(stdscr, A_BOLD);
 	}
 	wattroff(stdscr, A_REVERSE);
@@ -533,31 +542,53 @@ static void ui_draw_log(struct ui *ui, const struct model *m, int y, int rows, i
 	}
 }
 
-int ui_status_keys(const struct ui *ui, char *buf, size_t len)
+/* The status line's key hints for the current context, fitted into cols. */
+int ui_status_keys(const struct ui *ui, char *buf, size_t len, int cols)
 {
 	unsigned ctx = ui->overlay == UI_OV_HELP ? UI_CTX_HELP
 		       : ui->overlay == UI_OV_MENU ? UI_CTX_MENU : UI_CTX_MAIN;
+	const struct ui_key *hk[32];
+	const char *hint[32];
+	int n = 0, total = 0;
 	size_t o = 0;
 
-	buf[0] = '\0';
-	for (int i = 0; i < ui_n_keys; i++) {
+	for (int i = 0; i < ui_n_keys && n < 32; i++) {
 		const struct ui_key *k = &ui_keys[i];
 		const char *s = k->status;
 
 		if (!s || !(k->ctx & ctx))
 			continue;
-		/* the keys that apply now: Up/Down scroll in the log and help, Enter does
-		 * nothing there */
+		/* only the keys that apply now: Up/Down scroll in the log and the help; Enter
+		 * does nothing in the log */
 		if (k->cmd == UI_CMD_DOWN && (ctx == UI_CTX_HELP || ui->focus == UI_FOCUS_LOG))
 			s = "j/k scroll";
 		if (k->cmd == UI_CMD_DOWN && ctx == UI_CTX_MENU)
 			s = NULL;
 		if (k->cmd == UI_CMD_EXPAND && ui->focus == UI_FOCUS_LOG)
 			s = NULL;
-		if (s)
-			o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%s", o ? "  " : "",
-					      s);
+		if (!s)
+			continue;
+		hk[n] = k;
+		hint[n++] = s;
+		total += (total ? 2 : 0) + (int)strlen(s);
 	}
+	/* too long: drop the least useful hints; "? help" and "q quit" stay */
+	while (total > cols && n > 0) {
+		int drop = 0;
+
+		for (int i = 1; i < n; i++)
+			if (hk[i]->keep < hk[drop]->keep)
+				drop = i;
+		if (hk[drop]->keep >= 9)
+			break;
+		total -= (int)strlen(hint[drop]) + 2;
+		memmove(&hint[drop], &hint[drop + 1], (size_t)(n - drop - 1) * sizeof(hint[0]));
+		memmove(&hk[drop], &hk[drop + 1], (size_t)(n - drop - 1) * sizeof(hk[0]));
+		n--;
+	}
+	buf[0] = '\0';
+	for (int i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "  " : "", hint[i]);
 	return (int)o;
 }
 
@@ -566,7 +597,6 @@ static void ui_draw_status(const struct ui *ui, int y, int w)
 	char keys[256];
 	int x = 1;
 
-	ui_status_keys(ui, keys, sizeof(keys));
 	wattron(stdscr, A_REVERSE);
 	mvwhline(stdscr, y, 0, ' ', w);
 	if (ui->msg[0]) {
@@ -574,8 +604,10 @@ static void ui_draw_status(const struct ui *ui, int y, int w)
 		x += ui_puts(ui, stdscr, y, x, ui->msg, w - 2) + 3;
 		wattroff(stdscr, A_BOLD);
 	}
-	if (x < w - 10)
+	if (x < w - 10) {
+		ui_status_keys(ui, keys, sizeof(keys), w - x - 1);
 		ui_puts(ui, stdscr, y, x, keys, w - x - 1);
+	}
 	wattroff(stdscr, A_REVERSE);
 }
 

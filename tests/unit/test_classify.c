@@ -32,6 +32,13 @@ int main(void)
 	ok(banner("SSH-1.5-old\r\n", false, false, 1, 1) == OUT_NOT_SSH, "SSH-1.5 refused");
 	ok(banner("SSH-1.99-compat\r\n", false, false, 1, 1) == OUT_OK, "SSH-1.99 accepted");
 	ok(banner("SS", false, true, 1000, 5000) == OUT_SLOW_BANNER, "1 byte/s trickle is slow");
+	{
+		struct banner_obs t = {"SSH-2.0-tri", 11, false, false, true, 400, 5000};
+
+		ok(classify_banner(&t, &line, &len) == OUT_SLOW_BANNER && line == NULL,
+		   "an unfinished identification line at the deadline is slow, with no line");
+	}
+	ok(banner("SSH-2.0-cut", true, false, 1, 1) == OUT_CLOSED, "closed in the middle of the line");
 	memset(big, 0, sizeof(big));
 	for (int i = 0; i < 30; i++)
 		strcat(big, "junk line\r\n");
