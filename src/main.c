@@ -34,7 +34,7 @@ static const char usage_text[] =
 	"  -i, --identity FILE       private key to authenticate with (default: agent, ~/.ssh/id_*)\n"
 	"      --reference-host SPEC [user@]host[:port] on this side of the edge that should work\n"
 	"      --vantage-host SPEC   [user@]host[:port] outside the edge to test the target from\n"
-	"      --whoami-url URL      service that answers with the caller's public address\n"
+	"      --whoami-url URL      service that answers with this client's public address\n"
 	"      --timeout SECONDS     per connect and banner wait (default 5)\n"
 	"      --azure-vm ID         the target's Azure resource id (needs Azure credentials)\n"
 	"      --fix REMEDY_ID       apply one remedy, then probe again\n"
@@ -138,8 +138,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("%s: %s", c == OPT_REFERENCE ? "--reference-host" : "--vantage-host", err);
 			break;
 		case OPT_WHOAMI:
-			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+			if ((strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8)) ||
+			    strlen(optarg) >= sizeof(a->probe.whoami_url) || strpbrk(optarg, " \t\r\n"))
 				return usage_error("--whoami-url must be an http:// or https:// URL, not '%s'", optarg);
+			snprintf(a->probe.whoami_url, sizeof(a->probe.whoami_url), "%s", optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (parse_int(optarg, 1, 120, &secs) != 0)

@@ -15,9 +15,12 @@
 #include "probe/net.h"
 #include "probe/sshp.h"
 #include "probe/trace.h"
+#include "probe/whoami.h"
 #include "util/clock.h"
 
-enum worker_kind { W_RESOLVE, W_LOCAL, W_REFERENCE, W_PORT_OUT, W_PATH, W_VANTAGE, W_TRACE, W_COUNT };
+enum worker_kind {
+	W_RESOLVE, W_LOCAL, W_REFERENCE, W_PORT_OUT, W_WHOAMI, W_PATH, W_VANTAGE, W_TRACE, W_COUNT
+};
 
 /* What a worker writes: one record per finished check.  Same binary on both ends of the
  * pipe, so a plain struct is the protocol. */
@@ -39,6 +42,7 @@ static const struct {
 				      CK_CLIENT_PROXY, CK_CLIENT_FIREWALL}, 5},
 	[W_REFERENCE] = {"reference", false, {CK_CLIENT_REFERENCE}, 1},
 	[W_PORT_OUT] = {"port-out", false, {CK_EDGE_PORT_OUT}, 1},
+	[W_WHOAMI] = {"whoami", false, {CK_EDGE_PUBLIC_IP}, 1},
 	[W_PATH] = {"path", true, {CK_VM_TCP, CK_VM_BANNER, CK_VM_HANDSHAKE, CK_CLIENT_KNOWN_HOSTS,
 				   CK_VM_AUTH, CK_VM_SESSION}, 6},
 	[W_VANTAGE] = {"vantage", true, {CK_EDGE_VANTAGE}, 1},
@@ -166,6 +170,10 @@ static void run_worker(enum worker_kind k, const struct probe_opts *o, const cha
 			check_set(&c, ST_OK, OUT_OK, "TCP port %d out to the vantage host %s connects",
 				  o->vantage.port, a);
 		}
+		send_check(&c, NULL);
+		break;
+	case W_WHOAMI:
+		whoami_probe(&c, o->whoami_url, o->connect_ms);
 		send_check(&c, NULL);
 		break;
 	case W_PATH:
@@ -350,6 +358,8 @@ void engine_start(struct engine *e, struct model *m)
 	if (!e->o.reference.host[0])
 		set_unavailable(m, CK_CLIENT_REFERENCE, ST_SKIPPED,
 				"no reference host given (--reference-host)");
+	if (!e->o.whoami_url[0])
+		set_unavailable(m, CK_EDGE_PUBLIC_IP, ST_SKIPPED, "no what-is-my-IP service given (--whoami-url)");
 	if (!e->o.vantage.host[0]) {
 		set_unavailable(m, CK_EDGE_PORT_OUT, ST_SKIPPED, "no vantage host given (--vantage-host)");
 		set_unavailable(m, CK_EDGE_VANTAGE, ST_SKIPPED, "no vantage host given (--vantage-host)");

@@ -20,6 +20,7 @@ struct probe_opts {
 	struct target vantage;
 	char identity[4096];         /* -i; empty: default keys or agent */
 	char ssh_dir[4096];          /* ~/.ssh */
+	char whoami_url[512];        /* --whoami-url; empty: not given */
 	int connect_ms;              /* per TCP connect / banner wait */
 	int ssh_ms;                  /* per SSH step */
 };

@@ -26,12 +26,12 @@
 const struct ui_key ui_keys[] = {
 	{{KEY_LEFT, 'h'}, UI_CTX_MAIN, UI_CMD_PANE_PREV, "h  Left", "previous component", NULL, 0},
 	{{KEY_RIGHT, 'l'}, UI_CTX_MAIN, UI_CMD_PANE_NEXT, "l  Right", "next component",
-	 "h/l pane", 5},
+	 "h/l pane", 8},
 	{{'1', '2', '3', '4', '5'}, UI_CTX_MAIN, UI_CMD_PANE_JUMP, "1-5",
 	 "jump to a component (1 Client ... 5 VM)", NULL, 0},
 	{{KEY_UP, 'k'}, UI_CTX_ALL, UI_CMD_UP, "k  Up", "previous check, or scroll up", NULL, 0},
 	{{KEY_DOWN, 'j'}, UI_CTX_ALL, UI_CMD_DOWN, "j  Down", "next check, or scroll down",
-	 "j/k check", 3},
+	 "j/k check", 7},
 	{{KEY_PPAGE, 'b'}, UI_CTX_ALL, UI_CMD_PGUP, "b  PgUp", "page up", NULL, 0},
 	{{KEY_NPAGE, ' '}, UI_CTX_ALL, UI_CMD_PGDN, "Space  PgDn", "page down", NULL, 0},
 	{{KEY_HOME, 'g'}, UI_CTX_ALL, UI_CMD_HOME, "g  Home", "first check (oldest log line)",
@@ -42,8 +42,8 @@ const struct ui_key ui_keys[] = {
 	{{KEY_BTAB}, UI_CTX_MAIN, UI_CMD_FOCUS_PREV, "S-Tab", "focus backwards", NULL, 0},
 	{{'\n', '\r', KEY_ENTER}, UI_CTX_MAIN, UI_CMD_EXPAND, "Enter",
 	 "show or hide the selected check's evidence", "Enter evidence", 2},
-	{{'r'}, UI_CTX_MAIN, UI_CMD_RERUN, "r", "run every probe again", "r rerun", 6},
-	{{'f'}, UI_CTX_MAIN, UI_CMD_FIX, "f", "remedies for the selected component", "f fix", 7},
+	{{'r'}, UI_CTX_MAIN, UI_CMD_RERUN, "r", "run every probe again", "r rerun", 5},
+	{{'f'}, UI_CTX_MAIN, UI_CMD_FIX, "f", "remedies for the selected component", "f fix", 6},
 	{{'?', KEY_F(1)}, UI_CTX_MAIN, UI_CMD_HELP, "?  F1", "this help", "? help", 9},
 	{{UI_CTRL('L')}, UI_CTX_ALL, UI_CMD_REPAINT, "Ctrl-L", "repaint the whole screen", NULL, 0},
 	{{'='}, UI_CTX_ALL, UI_CMD_RESIZE, "=",
@@ -151,25 +151,26 @@ static bool ui_term_usable(char *err, size_t errlen)
 static void ui_colors_init(struct ui *ui)
 {
 	const char *nc = getenv("NO_COLOR");
+	short bg;
 
 	ui->color = false;
 	if (ui->opts.no_color || (nc && *nc) || !has_colors() || start_color() != OK)
 		return;
-	use_default_colors();
 	/* colour only doubles what the text markers already say */
-	init_pair(1, COLOR_RED, -1);
-	init_pair(2, COLOR_GREEN, -1);
-	init_pair(3, COLOR_YELLOW, -1);
+	bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
+	init_pair(1, COLOR_RED, bg);
+	init_pair(2, COLOR_GREEN, bg);
+	init_pair(3, COLOR_YELLOW, bg);
 	ui->color = true;
 }
 
-/* Makes curses' idea of the size match what the options or the terminal say. */
+/* Makes curses' idea of the size match rows x cols, or the pinned size when there is one. */
 static void ui_apply_size(struct ui *ui, int rows, int cols)
 {
-	if (ui->opts.rows > 0)
-		rows = ui->opts.rows;
-	if (ui->opts.cols > 0)
-		cols = ui->opts.cols;
+	if (ui->pin_rows > 0)
+		rows = ui->pin_rows;
+	if (ui->pin_cols > 0)
+		cols = ui->pin_cols;
 	if (rows < 1 || cols < 1 || rows > 1000 || cols > 1000)
 		return;
 	if (rows != LINES || cols != COLS)
@@ -181,13 +182,32 @@ static void ui_apply_size(struct ui *ui, int rows, int cols)
 	}
 }
 
-/* The kernel's idea of the size; on a serial line it only changes with stty. */
-static void ui_size_from_tty(struct ui *ui)
+/* The kernel's idea of the size (0x0 when it has none, as on many serial lines). */
+static void ui_tty_size(const struct ui *ui, int *rows, int *cols)
 {
 	struct winsize ws;
 
-	if (ioctl(ui->out_fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
-		ui_apply_size(ui, ws.ws_row, ws.ws_col);
+	*rows = *cols = 0;
+	if (ioctl(ui->out_fd, TIOCGWINSZ, &ws) == 0) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+/* Follows the kernel's size, except while a size is pinned: --lines/--cols pin it for good;
+ * the terminal's own answer to "=" pins it until the kernel's size changes (a SIGWINCH or
+ * stty), since on a serial line the kernel's size is stale. */
+static void ui_size_from_tty(struct ui *ui)
+{
+	int rows, cols;
+
+	ui_tty_size(ui, &rows, &cols);
+	if (ui->pin_by_cpr && (rows != ui->pin_tty_rows || cols != ui->pin_tty_cols)) {
+		ui->pin_by_cpr = false;
+		ui->pin_rows = ui->pin_cols = 0;
+	}
+	if (rows > 0 && cols > 0)
+		ui_apply_size(ui, rows, cols);
 	else
 		ui_apply_size(ui, LINES, COLS);
 }
@@ -236,7 +256,9 @@ struct ui *ui_open(const struct ui_options *o, char *err, size_t errlen)
 	untouchwin(ui->inwin);
 	ui_colors_init(ui);
 	ui_glyphs_init(ui);
-	if (ui->opts.rows > 0 || ui->opts.cols > 0)
+	ui->pin_rows = ui->opts.rows > 0 ? ui->opts.rows : 0;
+	ui->pin_cols = ui->opts.cols > 0 ? ui->opts.cols : 0;
+	if (ui->pin_rows || ui->pin_cols)
 		ui_apply_size(ui, LINES, COLS);
 	ui->follow_verdict = true;
 	ui->focus = UI_FOCUS_DIAGRAM;
@@ -278,7 +300,6 @@ void ui_touch(struct ui *ui)
 	if (!ui)
 		return;
 	ui->clear_pending = true;
-	ui->size_check_pending = true;
 	ui->dirty = true;
 }
 
@@ -437,6 +458,20 @@ static void ui_toggle_expand(struct ui *ui, const struct model *m)
 	ui_detail_show_cursor(ui);
 }
 
+static void ui_msg_clear(struct ui *ui)
+{
+	ui->msg[0] = '\0';
+	ui->msg_rows = ui->msg_cols = 0;
+}
+
+/* A status message about the size; ui_draw() drops it once the size moves on. */
+static void ui_size_msg(struct ui *ui, const char *more)
+{
+	snprintf(ui->msg, sizeof(ui->msg), "Terminal size %dx%d%s", COLS, LINES, more);
+	ui->msg_rows = LINES;
+	ui->msg_cols = COLS;
+}
+
 /* The size query for consoles that send no SIGWINCH: ask the terminal where the cursor
  * lands when sent to row 999, column 999 (what xterm's resize(1) does).  The answer
  * arrives as input and is parsed by ui_cpr_feed(). */
@@ -446,6 +481,7 @@ static void ui_query_size(struct ui *ui)
 	ssize_t w;
 
 	ui_size_from_tty(ui);
+	ui_size_msg(ui, ", asking the terminal...");
 	do
 		w = write(ui->out_fd, q, sizeof(q) - 1);
 	while (w < 0 && errno == EINTR);
@@ -491,11 +527,14 @@ static bool ui_cpr_feed(struct ui *ui, int ch)
 		}
 		if (ch == 'R' && ui->cpr_state == 3) {
 			ui->cpr_active = false;
-			/* the query is explicit: it overrides --lines/--cols */
-			ui->opts.rows = ui->opts.cols = 0;
+			/* the terminal knows best: this overrides --lines/--cols too */
+			ui->pin_rows = ui->cpr_rows;
+			ui->pin_cols = ui->cpr_cols;
+			ui->pin_by_cpr = true;
+			ui_tty_size(ui, &ui->pin_tty_rows, &ui->pin_tty_cols);
 			ui_apply_size(ui, ui->cpr_rows, ui->cpr_cols);
 			ui->dirty = true;
-			snprintf(ui->msg, sizeof(ui->msg), "Terminal size %dx%d", COLS, LINES);
+			ui_size_msg(ui, "");
 			return true;
 		}
 		break;
@@ -544,7 +583,6 @@ static enum ui_action ui_command(struct ui *ui, const struct model *m, const str
 			ui_toggle_expand(ui, m);
 		break;
 	case UI_CMD_RERUN:
-		snprintf(ui->msg, sizeof(ui->msg), "Running every probe again");
 		return UI_RERUN;
 	case UI_CMD_FIX:
 		ui->overlay = UI_OV_MENU;
@@ -590,12 +628,13 @@ enum ui_action ui_input(struct ui *ui, const struct model *m)
 		if (ui_cpr_feed(ui, ch))
 			continue;
 		ui->dirty = true;
-		ui->msg[0] = '\0';
 		if (ch == KEY_RESIZE) {
-			/* curses already resized; a storm of these costs one repaint */
+			/* curses already resized (or our own resizeterm() queued it); a storm of
+			 * these costs one repaint */
 			resized = true;
 			continue;
 		}
+		ui_msg_clear(ui);
 		if (ui->overlay == UI_OV_MENU && ui_menu_key(ui, ch))
 			continue;
 		k = ui_key_lookup(ctx, ch);
@@ -605,7 +644,7 @@ enum ui_action ui_input(struct ui *ui, const struct model *m)
 			snprintf(ui->msg, sizeof(ui->msg), "Unknown key: press ? for help");
 	}
 	if (resized)
-		ui_apply_size(ui, LINES, COLS);
+		ui_size_from_tty(ui);
 	return act;
 }
 
@@ -615,7 +654,7 @@ static void ui_sync(struct ui *ui, const struct model *m)
 {
 	if (m->round != ui->seen_round) {
 		ui->seen_round = m->round;
-		ui->msg[0] = '\0';
+		ui_msg_clear(ui);
 		ui->verdict_seen = false;
 		for (int i = 0; i < CK_COUNT; i++)
 			if (ui->expand[i] == UI_EXP_CLOSED)
@@ -641,13 +680,13 @@ bool ui_draw(struct ui *ui, const struct model *m)
 	if (!ui || !m)
 		return false;
 	/* A SIGWINCH only interrupts the loop's poll(): notice the new size here too.  Costs
-	 * one ioctl; a serial line's size never changes, so it never repaints there. */
-	if (ui->size_check_pending || (ui->opts.rows <= 0 && ui->opts.cols <= 0))
-		ui_size_from_tty(ui);
-	ui->size_check_pending = false;
+	 * one ioctl; a serial line's size does not change, so it never repaints there. */
+	ui_size_from_tty(ui);
 	if (ui->drawn_once && !ui->dirty &&
 	    m->generation == ui->drawn_gen && m->round == ui->seen_round)
 		return false;
+	if (ui->msg_rows && (ui->msg_rows != LINES || ui->msg_cols != COLS))
+		ui_msg_clear(ui);
 	ui_sync(ui, m);
 	ui_refresh_clean(ui, m);
 	if (ui->clear_pending) {

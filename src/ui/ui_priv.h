@@ -105,6 +105,7 @@ struct ui {
 	enum ui_overlay overlay;
 	int help_top;
 	char msg[96];                /* one-shot status-line message */
+	int msg_rows, msg_cols;      /* a message about this size; 0: not about the size */
 
 	/* overlays (panels over stdscr) */
 	WINDOW *ov_win, *ov_sub;
@@ -120,9 +121,14 @@ struct ui {
 	int detail_rows, detail_cols, log_rows;
 
 	/* repaint economy */
-	bool drawn_once, dirty, clear_pending, size_check_pending;
+	bool drawn_once, dirty, clear_pending;
 	unsigned drawn_gen;
 	int drawn_rows, drawn_cols;   /* size of the last draw */
+
+	/* a size that overrides the kernel's: --lines/--cols, or the answer to "=" (then only
+	 * until the kernel's size moves away from pin_tty_*) */
+	int pin_rows, pin_cols, pin_tty_rows, pin_tty_cols;
+	bool pin_by_cpr;
 
 	/* cursor position report (answer to "=" on consoles without SIGWINCH) */
 	bool cpr_active;

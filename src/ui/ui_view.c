@@ -3,7 +3,8 @@
  *
  * The screen is erased and redrawn into stdscr on every draw; curses compares it with what
  * the terminal shows and sends only the cells that differ, so this costs nothing on the line.
- * Meaning is always in the text (markers, ">>", "BROKEN", box shapes); colour is an extra. */
+ * Meaning is always in the text (markers, "BROKEN", "[Name]", box shapes); colour and
+ * reverse video are extras. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,7 +13,6 @@
 #include "ui/ui_priv.h"
 
 #define UI_PANE_H 5              /* border, title, marker, hint, border */
-#define UI_TITLE_MAX 24          /* widest check title in checks.def */
 #define UI_INDENT 9              /* evidence lines start under the check title */
 
 /* ---- small helpers ---- */
@@ -253,34 +253,30 @@ static int ui_draw_diagram_stacked(const struct ui *ui, const struct model *m, i
 	for (int c = 0; c < COMP_COUNT; c++) {
 		bool sel = (int)ui->sel == c, verdict = ui_is_verdict(m, (enum comp_id)c);
 		enum state st = m->comp_state[c];
-		char hint[32];
-		attr_t a = verdict ? (A_REVERSE | A_BOLD | (ui->color ? COLOR_PAIR(1) : 0)) : 0;
-		int x = 0;
+		attr_t base = verdict ? (A_REVERSE | (ui->color ? COLOR_PAIR(1) : 0)) : A_NORMAL;
+		char hint[32], title[32];
+		int x;
 
 		ui_hint(m, (enum comp_id)c, hint, sizeof(hint));
-		wattron(stdscr, a);
+		snprintf(title, sizeof(title), sel ? "[%s]" : " %s", comp_title((enum comp_id)c));
+		wattrset(stdscr, base);
 		mvwhline(stdscr, y + c, 0, ' ', w);
 		mvwaddstr(stdscr, y + c, 0, sel ? ">" : " ");
 		mvwadd_wch(stdscr, y + c, 2, c + 1 < COMP_COUNT ? &ui->g.vl : &ui->g.darrow);
-		x = 4;
-		if (sel)
-			wattron(stdscr, A_BOLD);
-		ui_puts(ui, stdscr, y + c, x, comp_title((enum comp_id)c), 9);
-		if (sel)
-			wattroff(stdscr, A_BOLD);
-		x += 10;
-		if (!verdict)
-			wattron(stdscr, ui_state_attr(ui, st));
+		wattrset(stdscr, base | (sel || verdict ? A_BOLD : 0));
+		ui_puts(ui, stdscr, y + c, 4, title, 10);
+		x = 15;
+		wattrset(stdscr, verdict ? base | A_BOLD : ui_state_attr(ui, st));
 		ui_puts(ui, stdscr, y + c, x, state_marker(st), 6);
-		if (!verdict)
-			wattroff(stdscr, ui_state_attr(ui, st));
+		wattrset(stdscr, base);
 		x += 7;
 		x += ui_puts(ui, stdscr, y + c, x, hint, w - x - 1);
-		if (verdict && x + 12 < w) {
+		if (verdict) {
 			char tag[32];
 
 			snprintf(tag, sizeof(tag), "<< %s", ui_verdict_tag(m));
-			ui_puts(ui, stdscr, y + c, w - 12, tag, 11);
+			wattrset(stdscr, base | A_BOLD);
+			ui_puts(ui, stdscr, y + c, x + 2, tag, w - x - 3);
 		}
 		wattrset(stdscr, A_NORMAL);
 	}
@@ -291,15 +287,17 @@ static int ui_draw_diagram_stacked(const struct ui *ui, const struct model *m, i
 
 static void ui_draw_verdict(const struct ui *ui, const struct model *m, int y, int rows, int w)
 {
-	char clean[CHECK_SUMMARY_LEN * 2], text[sizeof(clean) + 64];
+	char clean[CHECK_SUMMARY_LEN * 2], text[sizeof(clean) + 64], head[64];
 	const char *label;
 	int len, off = 0, x;
 
 	if (m->verdict.present) {
-		label = m->verdict.confidence == CONF_LIKELY ? "Likely breaks at " : "Breaks at ";
+		/* "(likely)" right after the component, where a cut cannot hide it */
 		ui_text_clean(ui, clean, sizeof(clean), m->verdict.summary);
-		snprintf(text, sizeof(text), "%s: %s%s", comp_title(m->verdict.comp), clean,
+		snprintf(head, sizeof(head), "Breaks at %s%s:", comp_title(m->verdict.comp),
 			 m->verdict.confidence == CONF_LIKELY ? " (likely)" : "");
+		label = head;
+		snprintf(text, sizeof(text), "%s", clean);
 	} else if (m->done) {
 		label = "";
 		snprintf(text, sizeof(text), "The path works.");
@@ -314,6 +312,8 @@ static void ui_draw_verdict(const struct ui *ui, const struct model *m, int y, i
 	wattron(stdscr, A_BOLD);
 	x = 1 + ui_puts(ui, stdscr, y, 1, label, w - 2);
 	wattroff(stdscr, A_BOLD);
+	if (*label)
+		x++;
 	len = (int)strlen(text);
 	for (int r = 0; r < rows && off < len; r++) {
 		int next, cols = w - x - 1;
@@ -341,8 +341,9 @@ static int ui_title_width(enum comp_id c, int cols)
 		if (l > tw)
 			tw = l;
 	}
-	if (tw > cols / 3)
-		tw = cols / 3;
+	/* titles are short and say what a check is: the summary gives way first */
+	if (tw > cols - UI_INDENT - 1)
+		tw = cols - UI_INDENT - 1;
 	return tw;
 }
 
@@ -389,15 +390,18 @@ static void ui_detail_emit(struct ui *ui, const struct model *m, int cols, bool 
 		const struct check *c = &m->checks[ck];
 		const struct ui_clean_check *cl = &ui->clean[ck];
 		int slen = (int)strlen(cl->summary);
+		bool cut = slen && ui_text_cols(ui, cl->summary, slen) > cols - sx;
+		/* showing everything leaves out checks with nothing more to say */
+		bool more = c->n_evidence > 0 || cut;
 		bool open = ui->expand[ck] == UI_EXP_OPEN ||
-			    (ui->expand[ck] == UI_EXP_AUTO && (open_all || i == cur));
+			    (ui->expand[ck] == UI_EXP_AUTO && ((open_all && more) || i == cur));
 
 		ui_dl_add(ui, UI_DL_CHECK, ck, 0, 0, 0);
 		if (!open || c->state == ST_PENDING)
 			continue;
 		ui_dl_add(ui, UI_DL_META, ck, 0, 0, 0);
 		/* repeat the summary in full when the check's row had to cut it */
-		if (slen && ui_text_cols(ui, cl->summary, slen) > cols - sx)
+		if (cut)
 			ui_dl_wrap(ui, cl->summary, tcols, UI_DL_SUMMARY, UI_DL_SUMMARY, ck, 0);
 		for (int e = 0; e < c->n_evidence && e < CHECK_EVIDENCE_MAX; e++)
 			ui_dl_wrap(ui, cl->evidence[e], tcols - 2, UI_DL_EVIDENCE, UI_DL_EVCONT,

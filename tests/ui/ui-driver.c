@@ -353,7 +353,8 @@ int main(int argc, char **argv)
 	next_step = now_ms() + step_ms;
 	while (!got_quit) {
 		struct pollfd p[2] = {{ui_fd(ui), POLLIN, 0}, {sig_pipe[0], POLLIN, 0}};
-		int r = poll(p, 2, UI_REPAINT_MS);
+		long long wait = step_ms > 0 && step < sc->n ? next_step - now_ms() : UI_REPAINT_MS;
+		int r = poll(p, 2, wait < 0 ? 0 : wait > UI_REPAINT_MS ? UI_REPAINT_MS : (int)wait);
 		enum ui_action act = UI_NONE;
 
 		/* EINTR may be curses' SIGWINCH: let ui_input() pick up the resize */

@@ -1,0 +1,12 @@
+/* whoami: ask a "what is my IP" web service for the address this client leaves the
+ * organisation with.  It proves that web traffic gets out (while SSH may not) and gives
+ * the client's public address, which NSG and DNAT rules see.  Runs in a probe worker. */
+#ifndef SSHTRIAGE_PROBE_WHOAMI_H
+#define SSHTRIAGE_PROBE_WHOAMI_H
+
+#include "core/model.h"
+
+/* Fills c (CK_EDGE_PUBLIC_IP).  url is http:// or https://; no credentials are sent. */
+void whoami_probe(struct check *c, const char *url, int timeout_ms);
+
+#endif
