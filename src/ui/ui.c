@@ -93,11 +93,13 @@ void ui_refresh_clean(struct ui *ui, const struct model *m)
 		const struct check *c = &m->checks[i];
 		int n = c->n_evidence < 0 ? 0 : c->n_evidence;
 
-		ui_text_clean(ui, ui->clean[i].summary, sizeof(ui->clean[i].summary), c->summary);
+		ui_text_clean(ui, ui->clean[i].summary, sizeof(ui->clean[i].summary), c->summary,
+			      sizeof(c->summary));
 		for (int e = 0; e < CHECK_EVIDENCE_MAX; e++) {
 			if (e < n)
 				ui_text_clean(ui, ui->clean[i].evidence[e],
-					      sizeof(ui->clean[i].evidence[e]), c->evidence[e]);
+					      sizeof(ui->clean[i].evidence[e]), c->evidence[e],
+					      sizeof(c->evidence[e]));
 			else
 				ui->clean[i].evidence[e][0] = '\0';
 		}
@@ -239,7 +241,8 @@ struct ui *ui_open(const struct ui_options *o, char *err, size_t errlen)
 		return NULL;
 	}
 	ui_live = ui;
-	set_escdelay(UI_ESCDELAY_MS);
+	if (!getenv("ESCDELAY"))     /* the operator's own setting wins (slow remote consoles) */
+		set_escdelay(UI_ESCDELAY_MS);
 	cbreak();
 	noecho();
 	nonl();
@@ -398,6 +401,8 @@ static void ui_move(struct ui *ui, const struct model *m, enum ui_cmd cmd)
 {
 	int page = ui->detail_rows > 1 ? ui->detail_rows - 1 : 1;
 
+	if (ui->overlay == UI_OV_MENU)
+		return;                  /* the menu moves itself (ui_menu_key) */
 	if (ui->overlay == UI_OV_HELP) {
 		int hp = LINES > 6 ? LINES - 6 : 1;
 		int d = cmd == UI_CMD_UP ? -1 : cmd == UI_CMD_DOWN ? 1 : cmd == UI_CMD_PGUP ? -hp

@@ -33,7 +33,11 @@ static int ui_help_text(const struct ui *ui, char out[][UI_HELP_LEN])
 	int n = 0;
 	const char *sel = ui->utf8 && !ui->opts.ascii ? "double box" : "box of # and =";
 
-#define UI_LINE(...) do { if (n < UI_HELP_MAX) snprintf(out[n++], UI_HELP_LEN, __VA_ARGS__); } while (0)
+#define UI_LINE(...) \
+	do { \
+		if (n < UI_HELP_MAX) \
+			snprintf(out[n++], UI_HELP_LEN, __VA_ARGS__); \
+	} while (0)
 	UI_LINE("Keys");
 	for (int i = 0; i < ui_n_keys; i++)
 		if ((ui_keys[i].ctx & UI_CTX_MAIN) && ui_keys[i].help)
@@ -117,7 +121,7 @@ static bool ui_overlay_window(struct ui *ui, int h, int w)
 		return false;
 	leaveok(ui->ov_win, TRUE);
 	ui->ov_panel = new_panel(ui->ov_win);
-	return ui->ov_panel != NULL;
+	return ui->ov_panel != NULL;     /* on failure ui_overlay_draw() frees the window */
 }
 
 static void ui_help_draw(struct ui *ui)
@@ -140,11 +144,16 @@ static void ui_help_draw(struct ui *ui)
 	if (ui->help_top > max)
 		ui->help_top = max;
 	werase(ui->ov_win);
-	if (max > 0)
+	/* the longest footer that fits */
+	if (max > 0) {
 		snprintf(foot, sizeof(foot), "%d-%d of %d  j/k scroll  Esc close", ui->help_top + 1,
 			 ui->help_top + rows, n);
-	else
+		if ((int)strlen(foot) + 6 >= w)
+			snprintf(foot, sizeof(foot), "%d-%d/%d", ui->help_top + 1,
+				 ui->help_top + rows, n);
+	} else {
 		snprintf(foot, sizeof(foot), "Esc close");
+	}
 	ui_frame(ui, ui->ov_win, "sshtriage help", foot);
 	for (int r = 0; r < rows && ui->help_top + r < n; r++) {
 		const char *s = text[ui->help_top + r];
@@ -158,8 +167,8 @@ static void ui_help_draw(struct ui *ui)
 	}
 }
 
-/* Remedies the catalogue offers for a component.  None exist yet: the menu says so rather
- * than offering entries that would do nothing. */
+/* Remedies the catalogue offers for a component (titles into titles, at most max).  None
+ * exist yet: the menu says so rather than offering entries that would do nothing. */
 static int ui_remedies_for(enum comp_id c, const char **titles, int max)
 {
 	(void)c;
@@ -170,50 +179,54 @@ static int ui_remedies_for(enum comp_id c, const char **titles, int max)
 
 static void ui_menu_draw(struct ui *ui)
 {
-	const char *titles[3];
+	const char *titles[UI_MENU_MAX];
 	char title[48];
-	int n, h, w, iw;
+	int n, rows, h, w, iw;
 
-	if (ui->ov_built != UI_OV_MENU || ui->ov_comp != ui->sel) {
-		ui_overlay_free(ui);
-		n = ui_remedies_for(ui->sel, titles, 3);
-		w = 60 < COLS - 2 ? 60 : COLS - 2;
-		iw = w - 4;
-		if (n == 0) {
-			/* the empty state is an item that cannot be chosen */
-			titles[0] = iw >= (int)sizeof(UI_NO_REMEDY) + 1 ? UI_NO_REMEDY
-									 : UI_NO_REMEDY_SHORT;
-		}
-		for (int i = 0; i < (n ? n : 1); i++) {
-			ui->items[i] = new_item(titles[i], "");
-			if (ui->items[i] && n == 0)
-				item_opts_off(ui->items[i], O_SELECTABLE);
-		}
-		h = (n ? n : 1) + 4;
-		if (!ui_overlay_window(ui, h, w))
+	if (ui->ov_built == UI_OV_MENU && ui->ov_comp == ui->sel)
+		return;                  /* posted: the menu library keeps its window */
+	ui_overlay_free(ui);
+	n = ui_remedies_for(ui->sel, titles, UI_MENU_MAX);
+	w = 60 < COLS - 2 ? 60 : COLS - 2;
+	iw = w - 4;
+	if (n == 0)                      /* the empty state: an item that cannot be chosen */
+		titles[0] = iw > (int)strlen(UI_NO_REMEDY) ? UI_NO_REMEDY : UI_NO_REMEDY_SHORT;
+	for (int i = 0; i < (n ? n : 1); i++) {
+		ui->items[i] = new_item(titles[i], "");
+		if (!ui->items[i])
 			return;
-		ui->ov_sub = derwin(ui->ov_win, h - 4, iw, 2, 2);
-		ui->menu = ui->ov_sub ? new_menu(ui->items) : NULL;
-		if (!ui->menu)
-			return;
-		set_menu_win(ui->menu, ui->ov_win);
-		set_menu_sub(ui->menu, ui->ov_sub);
-		set_menu_mark(ui->menu, n ? "> " : "");
-		set_menu_format(ui->menu, h - 4, 1);
-		set_menu_grey(ui->menu, A_NORMAL);
-		menu_opts_off(ui->menu, O_SHOWDESC);
-		ui->ov_built = UI_OV_MENU;
-		ui->ov_comp = ui->sel;
-		snprintf(title, sizeof(title), "Remedies for %s", comp_title(ui->sel));
-		ui_frame(ui, ui->ov_win, title, "Esc close");
-		post_menu(ui->menu);
+		if (n == 0)
+			item_opts_off(ui->items[i], O_SELECTABLE);
 	}
+	rows = n ? n : 1;
+	if (rows > LINES - 6)            /* longer lists scroll inside the menu */
+		rows = LINES - 6 > 1 ? LINES - 6 : 1;
+	h = rows + 4;
+	if (!ui_overlay_window(ui, h, w))
+		return;
+	ui->ov_sub = derwin(ui->ov_win, rows, iw, 2, 2);
+	ui->menu = ui->ov_sub ? new_menu(ui->items) : NULL;
+	if (!ui->menu)
+		return;
+	set_menu_win(ui->menu, ui->ov_win);
+	set_menu_sub(ui->menu, ui->ov_sub);
+	set_menu_mark(ui->menu, n ? "> " : "");
+	set_menu_format(ui->menu, rows, 1);
+	set_menu_grey(ui->menu, A_NORMAL);
+	menu_opts_off(ui->menu, O_SHOWDESC);
+	snprintf(title, sizeof(title), "Remedies for %s", comp_title(ui->sel));
+	ui_frame(ui, ui->ov_win, title, "Esc close");
+	if (post_menu(ui->menu) != E_OK)
+		return;
+	ui->ov_built = UI_OV_MENU;
+	ui->ov_comp = ui->sel;
 }
 
 void ui_overlay_draw(struct ui *ui, const struct model *m)
 {
 	(void)m;
-	if (ui->ov_built != UI_OV_NONE &&
+	/* ov_win, not ov_built: a half-built overlay (a failed allocation) goes too */
+	if (ui->ov_win &&
 	    (ui->ov_built != ui->overlay || ui->ov_lines != LINES || ui->ov_cols != COLS ||
 	     ui->layout == UI_LAYOUT_TINY))
 		ui_overlay_free(ui);

@@ -21,6 +21,7 @@
 #define UI_FULL_COLS 80          /* the five boxed panes need this much */
 #define UI_FULL_LINES 20
 #define UI_MAX_DLINES 1024       /* bound on the detail pane's line list */
+#define UI_MENU_MAX 32           /* remedies one component's menu can list */
 
 enum ui_focus { UI_FOCUS_DIAGRAM, UI_FOCUS_DETAIL, UI_FOCUS_LOG, UI_FOCUS_COUNT };
 enum ui_overlay { UI_OV_NONE, UI_OV_HELP, UI_OV_MENU };
@@ -111,7 +112,7 @@ struct ui {
 	WINDOW *ov_win, *ov_sub;
 	PANEL *ov_panel;
 	MENU *menu;
-	ITEM *items[4];
+	ITEM *items[UI_MENU_MAX + 1];  /* NULL-terminated for new_menu() */
 	int ov_lines, ov_cols;       /* screen size the overlay was built for */
 	enum ui_overlay ov_built;
 	enum comp_id ov_comp;
@@ -155,9 +156,11 @@ int ui_text_fit(const struct ui *ui, const char *s, int len, int cols, int *used
 /* One wrapped line of at most cols columns from s (len): returns its length in bytes and
  * stores in *next the offset where the following line starts (spaces at the break skipped). */
 int ui_text_wrap(const struct ui *ui, const char *s, int len, int cols, int *next);
-/* Sanitises src into dst (dstlen) for this terminal: SANITIZE_UTF8 in a UTF-8 locale, and
- * characters the terminal cannot place in a cell become '?'. */
-void ui_text_clean(const struct ui *ui, char *dst, size_t dstlen, const char *src);
+/* Sanitises src (at most srcmax bytes, NUL or not) into dst (dstlen) for this terminal:
+ * SANITIZE_UTF8 in a UTF-8 locale, and characters the terminal cannot place in a cell
+ * become '?'. */
+void ui_text_clean(const struct ui *ui, char *dst, size_t dstlen, const char *src,
+		   size_t srcmax);
 /* Draws at most cols columns of s (len) at y,x; ends with an ellipsis when it had to cut.
  * Returns the columns drawn. */
 int ui_put(const struct ui *ui, WINDOW *w, int y, int x, const char *s, int len, int cols);

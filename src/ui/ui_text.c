@@ -86,9 +86,11 @@ int ui_text_wrap(const struct ui *ui, const char *s, int len, int cols, int *nex
 	return cut;
 }
 
-void ui_text_clean(const struct ui *ui, char *dst, size_t dstlen, const char *src)
+void ui_text_clean(const struct ui *ui, char *dst, size_t dstlen, const char *src,
+		   size_t srcmax)
 {
-	size_t n = strnlen(src, dstlen - 1), o = 0;
+	/* model strings are fixed arrays: never read past one, terminated or not */
+	size_t n = strnlen(src, srcmax < dstlen - 1 ? srcmax : dstlen - 1), o = 0;
 
 	sanitize(dst, dstlen, src, n, ui->utf8 ? SANITIZE_UTF8 : 0);
 	if (!ui->utf8)

@@ -125,9 +125,10 @@ static void ui_draw_title(const struct ui *ui, const struct model *m, int w)
 	const char *prog = "sshtriage  ";
 	int rcols, lcols, tcols, pcols = (int)strlen(prog), r;
 
-	ui_text_clean(ui, user, sizeof(user), m->target.user);
-	ui_text_clean(ui, host, sizeof(host), m->target.host);
-	ui_text_clean(ui, addr, sizeof(addr), m->target.address);
+	ui_text_clean(ui, user, sizeof(user), m->target.user, sizeof(m->target.user));
+	ui_text_clean(ui, host, sizeof(host), m->target.host, sizeof(m->target.host));
+	ui_text_clean(ui, addr, sizeof(addr), m->target.address,
+		      sizeof(m->target.address));
 	ui_state_word(m, state, sizeof(state));
 	snprintf(target, sizeof(target), "%s%s%s:%d", user, *user ? "@" : "", host,
 		 m->target.port);
@@ -192,37 +193,30 @@ static void ui_draw_pane(const struct ui *ui, const struct model *m, enum comp_i
 	bool sel = ui->sel == c, verdict = ui_is_verdict(m, c);
 	enum state st = m->comp_state[c];
 	char hint[32], title[32];
-	attr_t inner = verdict ? (A_REVERSE | A_BOLD | (ui->color ? COLOR_PAIR(1) : 0)) : 0;
+	/* the verdict's pane: reverse video inside, on top of the text tag below it */
+	attr_t base = verdict ? (A_REVERSE | (ui->color ? COLOR_PAIR(1) : 0)) : A_NORMAL;
 
-	if (sel)
-		wattron(stdscr, A_BOLD);
+	wattrset(stdscr, sel ? A_BOLD : A_NORMAL);
 	ui_box(ui, y, x, UI_PANE_H, w, sel);
-	if (sel)
-		wattroff(stdscr, A_BOLD);
-	/* the verdict's pane: reverse video inside, on top of the text marker below it */
-	wattron(stdscr, inner);
+	wattrset(stdscr, base);
 	for (int i = 1; i < UI_PANE_H - 1; i++)
 		mvwhline(stdscr, y + i, x + 1, ' ', w - 2);
 	snprintf(title, sizeof(title), sel ? "[%s]" : "%s", comp_title(c));
-	wattron(stdscr, A_BOLD);
+	wattrset(stdscr, base | A_BOLD);
 	ui_center(ui, y + 1, x + 1, w - 2, title);
-	wattroff(stdscr, A_BOLD);
-	if (!verdict)
-		wattron(stdscr, ui_state_attr(ui, st));
+	wattrset(stdscr, verdict ? base | A_BOLD : ui_state_attr(ui, st));
 	ui_center(ui, y + 2, x + 1, w - 2, state_marker(st));
-	if (!verdict)
-		wattroff(stdscr, ui_state_attr(ui, st));
+	wattrset(stdscr, base);
 	ui_hint(m, c, hint, sizeof(hint));
 	ui_center(ui, y + 3, x + 1, w - 2, hint);
-	wattroff(stdscr, inner);
 	if (verdict) {
 		char tag[32];
 
 		snprintf(tag, sizeof(tag), "^^ %s ^^", ui_verdict_tag(m));
-		wattron(stdscr, A_BOLD);
+		wattrset(stdscr, A_BOLD);
 		ui_center(ui, y + UI_PANE_H, x, w, tag);
-		wattroff(stdscr, A_BOLD);
 	}
+	wattrset(stdscr, A_NORMAL);
 }
 
 static int ui_draw_diagram_full(const struct ui *ui, const struct model *m, int y, int w)
@@ -293,7 +287,8 @@ static void ui_draw_verdict(const struct ui *ui, const struct model *m, int y, i
 
 	if (m->verdict.present) {
 		/* "(likely)" right after the component, where a cut cannot hide it */
-		ui_text_clean(ui, clean, sizeof(clean), m->verdict.summary);
+		ui_text_clean(ui, clean, sizeof(clean), m->verdict.summary,
+			      sizeof(m->verdict.summary));
 		snprintf(head, sizeof(head), "Breaks at %s%s:", comp_title(m->verdict.comp),
 			 m->verdict.confidence == CONF_LIKELY ? " (likely)" : "");
 		label = head;
@@ -356,10 +351,12 @@ static void ui_dl_add(struct ui *ui, enum ui_dkind kind, enum check_id ck, int i
 					       (unsigned char)item, off, len};
 }
 
-/* Adds the lines of s wrapped at cols, the first as kind, the rest as cont. */
+/* Adds the lines of s wrapped at cols, the first as kind, the rest as cont.  For evidence,
+ * arg is the evidence index; for the summary, the offset of s in it. */
 static void ui_dl_wrap(struct ui *ui, const char *s, int cols, enum ui_dkind kind,
-		       enum ui_dkind cont, enum check_id ck, int item)
+		       enum ui_dkind cont, enum check_id ck, int arg)
 {
+	bool ev = kind == UI_DL_EVIDENCE;
 	int len = (int)strlen(s), off = 0;
 
 	if (cols < 1)
@@ -367,7 +364,7 @@ static void ui_dl_wrap(struct ui *ui, const char *s, int cols, enum ui_dkind kin
 	do {
 		int next, n = ui_text_wrap(ui, s + off, len - off, cols, &next);
 
-		ui_dl_add(ui, kind, ck, item, off, n);
+		ui_dl_add(ui, kind, ck, ev ? arg : 0, ev ? off : arg + off, n);
 		kind = cont;
 		off += next;
 	} while (off < len && ui->n_dl < UI_MAX_DLINES);
@@ -378,31 +375,47 @@ static int ui_summary_x(enum comp_id c, int cols)
 	return UI_INDENT + ui_title_width(c, cols) + 2;
 }
 
+/* The summary's room on a check's row; 0 when too narrow to be worth it. */
+static int ui_summary_room(enum comp_id c, int cols)
+{
+	int room = cols - ui_summary_x(c, cols);
+
+	return room >= 12 ? room : 0;
+}
+
+/* A check's block: its row (the summary cut with an ellipsis, len -1, unless the check is
+ * open), then when open the rest of the summary, the id and outcome, and the evidence. */
 static void ui_detail_emit(struct ui *ui, const struct model *m, int cols, bool open_all)
 {
 	enum check_id ids[CK_COUNT];
 	int n = ui_comp_checks(ui->sel, ids), cur = ui->check_cur[ui->sel];
-	int sx = ui_summary_x(ui->sel, cols), tcols = cols - UI_INDENT;
+	int room = ui_summary_room(ui->sel, cols), tcols = cols - UI_INDENT;
 
 	ui->n_dl = 0;
 	for (int i = 0; i < n; i++) {
 		enum check_id ck = ids[i];
 		const struct check *c = &m->checks[ck];
 		const struct ui_clean_check *cl = &ui->clean[ck];
-		int slen = (int)strlen(cl->summary);
-		bool cut = slen && ui_text_cols(ui, cl->summary, slen) > cols - sx;
+		int slen = (int)strlen(cl->summary), rest = 0, len = 0;
+		bool cut = slen && ui_text_cols(ui, cl->summary, slen) > room;
 		/* showing everything leaves out checks with nothing more to say */
 		bool more = c->n_evidence > 0 || cut;
-		bool open = ui->expand[ck] == UI_EXP_OPEN ||
-			    (ui->expand[ck] == UI_EXP_AUTO && ((open_all && more) || i == cur));
+		bool open = c->state != ST_PENDING &&
+			    (ui->expand[ck] == UI_EXP_OPEN ||
+			     (ui->expand[ck] == UI_EXP_AUTO && ((open_all && more) || i == cur)));
 
-		ui_dl_add(ui, UI_DL_CHECK, ck, 0, 0, 0);
-		if (!open || c->state == ST_PENDING)
+		if (!open) {
+			ui_dl_add(ui, UI_DL_CHECK, ck, 0, 0, -1);
 			continue;
+		}
+		/* open: the summary flows from the row onto the lines below it */
+		if (room && slen)
+			len = ui_text_wrap(ui, cl->summary, slen, room, &rest);
+		ui_dl_add(ui, UI_DL_CHECK, ck, 0, 0, len);
+		if (rest < slen)
+			ui_dl_wrap(ui, cl->summary + rest, tcols, UI_DL_SUMMARY, UI_DL_SUMMARY, ck,
+				   rest);
 		ui_dl_add(ui, UI_DL_META, ck, 0, 0, 0);
-		/* repeat the summary in full when the check's row had to cut it */
-		if (cut)
-			ui_dl_wrap(ui, cl->summary, tcols, UI_DL_SUMMARY, UI_DL_SUMMARY, ck, 0);
 		for (int e = 0; e < c->n_evidence && e < CHECK_EVIDENCE_MAX; e++)
 			ui_dl_wrap(ui, cl->evidence[e], tcols - 2, UI_DL_EVIDENCE, UI_DL_EVCONT,
 				   ck, e);
@@ -468,21 +481,32 @@ static void ui_draw_dline(const struct ui *ui, const struct model *m, const stru
 		if (!rev)
 			wattroff(stdscr, ui_state_attr(ui, c->state));
 		ui_puts(ui, stdscr, y, UI_INDENT, check_title(d->ck), tw);
-		if (w - sx >= 12)
+		if (ui_summary_room(ui->sel, w) && d->len < 0)
 			ui_puts(ui, stdscr, y, sx, cl->summary, w - sx);
+		else if (ui_summary_room(ui->sel, w))
+			ui_put(ui, stdscr, y, sx, cl->summary, d->len, w - sx);
 		if (rev)
 			wattroff(stdscr, A_REVERSE);
 		break;
 	}
-	case UI_DL_META:
-		if (c->state == ST_RUNNING)
-			snprintf(meta, sizeof(meta), "%s: running", check_name(d->ck));
-		else
-			snprintf(meta, sizeof(meta), "%s: %s, %ld ms%s", check_name(d->ck),
-				 outcome_name(c->outcome), c->elapsed_ms,
-				 c->n_evidence ? "" : ", no evidence");
+	case UI_DL_META: {
+		/* the check's report id and outcome; on a narrow screen the numbers matter more */
+		const char *id = check_name(d->ck);
+
+		for (int pass = 0; pass < 2; pass++) {
+			if (c->state == ST_RUNNING)
+				snprintf(meta, sizeof(meta), "%s%srunning", pass ? "" : id,
+					 pass ? "" : ": ");
+			else
+				snprintf(meta, sizeof(meta), "%s%s%s, %ld ms%s", pass ? "" : id,
+					 pass ? "" : ": ", outcome_name(c->outcome), c->elapsed_ms,
+					 c->n_evidence ? "" : ", no evidence");
+			if ((int)strlen(meta) <= w - UI_INDENT)
+				break;
+		}
 		ui_puts(ui, stdscr, y, UI_INDENT, meta, w - UI_INDENT);
 		break;
+	}
 	case UI_DL_SUMMARY:
 		ui_put(ui, stdscr, y, UI_INDENT, cl->summary + d->off, d->len, w - UI_INDENT);
 		break;
@@ -541,7 +565,7 @@ static void ui_draw_log(struct ui *ui, const struct model *m, int y, int rows, i
 
 		if (!s)
 			break;
-		ui_text_clean(ui, line, sizeof(line), s);
+		ui_text_clean(ui, line, sizeof(line), s, MODEL_LOG_LEN);
 		ui_puts(ui, stdscr, y + 1 + r, 1, line, w - 2);
 	}
 }

@@ -2,11 +2,11 @@
  * the program, for developing the screen and for tests/ui/run-screen-tests.
  *
  *   ui-driver [--scenario vm|works|likely|evil] [--step-ms N] [--ascii] [--no-color]
- *             [--lines N] [--cols N] [--no-sigwinch]
+ *             [--lines N] [--cols N] [--no-sigwinch] [--fuzz SEED]
  *
  * A scenario is a fixed list of probe results applied one per step (0: all at once), so
  * the final screen is always the same; no clock reaches the screen.  "r" replays it as a
- * new round.  --no-sigwinch ignores SIGWINCH before the screen opens, as on a serial console
+ * new round.  --fuzz replaces the model with random garbage every step instead.  --no-sigwinch ignores SIGWINCH before the screen opens, as on a serial console
  * (then only "=" notices a new size).  Exit status: 0 after "q", 1 when the view cannot
  * open (the message says why), 2 on a usage error. */
 #include "config.h"
@@ -68,6 +68,8 @@ static const struct step sc_vm[] = {
 	{CK_EDGE_TRACE, ST_OK, OUT_OK, 2210, "TCP traceroute leaves the edge: last hop 203.0.113.1",
 	 E("1  10.10.0.1  0.4 ms", "2  198.51.100.1  1.1 ms", "3  192.0.2.1  2.0 ms",
 	   "4  203.0.113.1  2.6 ms", "5  * * *", "6  * * *")},
+	{CK_EDGE_PUBLIC_IP, ST_OK, OUT_OK, 85, "public address 198.51.100.7 (HTTPS out works)",
+	 E("https://192.0.2.30/ answered 198.51.100.7 in 85 ms")},
 	{CK_ENDPOINT_CLOUD, ST_UNKNOWN, OUT_NO_CREDS, 0,
 	 "no Azure credentials: cannot read the public IP or NAT rule",
 	 E("tried: service principal (AZURE_CLIENT_ID unset), managed identity (IMDS: no "
@@ -101,6 +103,7 @@ static const struct step sc_works[] = {
 	{CK_EDGE_PORT_OUT, ST_OK, OUT_OK, 12, "TCP 22 out connects", E("")},
 	{CK_EDGE_VANTAGE, ST_OK, OUT_OK, 30, "vantage reaches 203.0.113.10:22", E("")},
 	{CK_EDGE_TRACE, ST_SKIPPED, OUT_SKIPPED, 0, "not needed: the VM answers", E("")},
+	{CK_EDGE_PUBLIC_IP, ST_OK, OUT_OK, 85, "public address 198.51.100.7", E("")},
 	{CK_ENDPOINT_CLOUD, ST_OK, OUT_OK, 230, "lb NAT rule ssh: frontend 22 -> backend 22",
 	 E("")},
 	{CK_NSG_CLOUD, ST_OK, OUT_OK, 310, "AllowSSH (1000) allows TCP 22 from 198.51.100.7",
@@ -237,6 +240,16 @@ static bool advance(struct model *m, const struct scenario *sc, int i)
 	if (i >= sc->n)
 		return false;
 	st = &sc->steps[i];
+	if (i + 1 == sc->n) {
+		/* checks the scenario does not cover (say, added to checks.def since) did not run */
+		for (int k = 0; k < CK_COUNT; k++) {
+			if (m->checks[k].state != ST_PENDING || (enum check_id)k == st->id)
+				continue;
+			check_init(&c, (enum check_id)k);
+			check_set(&c, ST_SKIPPED, OUT_SKIPPED, "not run in this scenario");
+			model_set_check(m, &c);
+		}
+	}
 	check_init(&c, st->id);
 	check_set(&c, st->state, st->outcome, "%s", st->summary);
 	c.elapsed_ms = st->ms;
@@ -269,10 +282,52 @@ static void start_round(struct model *m, const struct scenario *sc)
 	diagnose(m, sc, false);
 }
 
+/* --fuzz: every string filled to the brim with random bytes (no NUL), random states,
+ * evidence counts and verdicts, a full log ring: the view must survive any model. */
+static void fuzz_fill(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)(rand() % 4 ? 0x20 + rand() % 0x5f : rand() % 256);
+}
+
+static void fuzz_model(struct model *m)
+{
+	fuzz_fill(m->target.user, sizeof(m->target.user));
+	fuzz_fill(m->target.host, sizeof(m->target.host));
+	fuzz_fill(m->target.address, sizeof(m->target.address));
+	for (int i = 0; i < CK_COUNT; i++) {
+		struct check *c = &m->checks[i];
+
+		c->id = (enum check_id)i;
+		c->state = (enum state)(rand() % (ST_SKIPPED + 1));
+		c->outcome = (enum outcome)(rand() % OUT_COUNT);
+		c->elapsed_ms = rand() % 3 ? rand() : -rand();
+		c->n_evidence = rand() % (CHECK_EVIDENCE_MAX + 3) - 1;
+		fuzz_fill(c->summary, sizeof(c->summary));
+		for (int e = 0; e < CHECK_EVIDENCE_MAX; e++)
+			fuzz_fill(c->evidence[e], sizeof(c->evidence[e]));
+	}
+	for (int c = 0; c < COMP_COUNT; c++)
+		m->comp_state[c] = (enum state)(rand() % (ST_SKIPPED + 1));
+	m->verdict.present = rand() % 2;
+	m->verdict.comp = (enum comp_id)(rand() % COMP_COUNT);
+	m->verdict.check = (enum check_id)(rand() % CK_COUNT);
+	m->verdict.confidence = (enum confidence)(rand() % 2);
+	fuzz_fill(m->verdict.summary, sizeof(m->verdict.summary));
+	m->done = rand() % 2;
+	m->elapsed_ms = rand();
+	m->round = (unsigned)rand();
+	m->log_len = MODEL_LOG_MAX;
+	m->log_head = rand() % MODEL_LOG_MAX;
+	for (int i = 0; i < MODEL_LOG_MAX; i++)
+		fuzz_fill(m->log[i], MODEL_LOG_LEN);
+	m->generation++;
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: ui-driver [--scenario vm|works|likely|evil] [--step-ms N] "
-			"[--ascii] [--no-color] [--lines N] [--cols N] [--no-sigwinch]\n");
+			"[--ascii] [--no-color] [--lines N] [--cols N] [--no-sigwinch] [--fuzz SEED]\n");
 	return 2;
 }
 
@@ -287,6 +342,7 @@ int main(int argc, char **argv)
 	long long next_step;
 	char err[256];
 	struct ui *ui;
+	bool fuzz = false;
 	int step = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -303,6 +359,10 @@ int main(int argc, char **argv)
 			i++;
 		} else if (v && !strcmp(a, "--cols")) {
 			o.cols = atoi(v);
+			i++;
+		} else if (v && !strcmp(a, "--fuzz")) {
+			fuzz = true;
+			srand((unsigned)atoi(v));
 			i++;
 		} else if (v && !strcmp(a, "--step-ms")) {
 			step_ms = atol(v);
@@ -353,7 +413,8 @@ int main(int argc, char **argv)
 	next_step = now_ms() + step_ms;
 	while (!got_quit) {
 		struct pollfd p[2] = {{ui_fd(ui), POLLIN, 0}, {sig_pipe[0], POLLIN, 0}};
-		long long wait = step_ms > 0 && step < sc->n ? next_step - now_ms() : UI_REPAINT_MS;
+		long long wait = fuzz || (step_ms > 0 && step < sc->n) ? next_step - now_ms()
+								       : UI_REPAINT_MS;
 		int r = poll(p, 2, wait < 0 ? 0 : wait > UI_REPAINT_MS ? UI_REPAINT_MS : (int)wait);
 		enum ui_action act = UI_NONE;
 
@@ -370,7 +431,10 @@ int main(int argc, char **argv)
 					step++;
 			next_step = now_ms() + step_ms;
 		}
-		if (step_ms > 0 && step < sc->n && now_ms() >= next_step) {
+		if (fuzz && now_ms() >= next_step) {
+			fuzz_model(&m);
+			next_step = now_ms() + (step_ms > 0 ? step_ms : 50);
+		} else if (!fuzz && step_ms > 0 && step < sc->n && now_ms() >= next_step) {
 			advance(&m, sc, step++);
 			next_step = now_ms() + step_ms;
 		}
