@@ -52,7 +52,7 @@ int target_parse(const char *spec, struct target *t, char *err, size_t errlen)
 			snprintf(err, errlen, "invalid user name in target (letters, digits, '.', '_', '-')");
 			return -1;
 		}
-		snprintf(t->user, sizeof(t->user), "%s", buf);
+		snprintf(t->user, sizeof(t->user), "%.63s", buf);
 		host = at + 1;
 	}
 	if (*host == '[') {
@@ -88,7 +88,7 @@ int target_parse(const char *spec, struct target *t, char *err, size_t errlen)
 		snprintf(err, errlen, "invalid host name or address in target");
 		return -1;
 	}
-	snprintf(t->host, sizeof(t->host), "%s", host);
+	snprintf(t->host, sizeof(t->host), "%.255s", host);
 	t->port = (int)port;
 	return 0;
 }
