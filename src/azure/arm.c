@@ -1,0 +1,529 @@
+#include "config.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "azure/arm.h"
+#include "azure/retry.h"
+#include "util/clock.h"
+
+#define ARM_MAX_SOCKS 32
+#define ARM_MAX_HEADERS 200          /* an answer with more header lines is refused */
+#define ARM_URL_MAX 4096
+
+struct call {
+	struct call *next;
+	CURL *h;
+	struct curl_slist *hdrs;
+	char method[8];
+	char *url, *body;
+	int flags;
+	arm_done_fn done;
+	void *arg;
+	char *buf;
+	size_t len, cap;
+	bool too_big, too_many_headers;
+	int n_headers;
+	char async_op[ARM_URL_MAX], location[ARM_URL_MAX], retry_after[128];
+	int attempts;
+	long long started, not_before;   /* not_before > 0: waiting to retry */
+	char error[256];
+};
+
+struct arm {
+	CURLM *m;
+	CURLU *arm_url;              /* the ARM endpoint, parsed once */
+	char *ca_file, *imds, *token;
+	struct call *calls;
+	struct {
+		curl_socket_t fd;
+		short events;
+	} socks[ARM_MAX_SOCKS];
+	int nsocks;
+	long long timer_due;         /* -1: no curl timer */
+	int calls_made;
+	unsigned long rng;
+};
+
+/* ---- policy helpers ------------------------------------------------------------------- */
+
+static bool same_origin(CURLU *a, const char *url)
+{
+	CURLU *b = curl_url();
+	char *sa = NULL, *ha = NULL, *pa = NULL, *sb = NULL, *hb = NULL, *pb = NULL;
+	bool same = false;
+
+	if (b && curl_url_set(b, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(a, CURLUPART_SCHEME, &sa, 0) == CURLUE_OK &&
+	    curl_url_get(b, CURLUPART_SCHEME, &sb, 0) == CURLUE_OK &&
+	    curl_url_get(a, CURLUPART_HOST, &ha, 0) == CURLUE_OK &&
+	    curl_url_get(b, CURLUPART_HOST, &hb, 0) == CURLUE_OK &&
+	    curl_url_get(a, CURLUPART_PORT, &pa, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	    curl_url_get(b, CURLUPART_PORT, &pb, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		same = strcmp(sa, "https") == 0 && strcmp(sb, "https") == 0 &&
+		       strcasecmp(ha, hb) == 0 && strcmp(pa, pb) == 0;
+	curl_free(sa);
+	curl_free(sb);
+	curl_free(ha);
+	curl_free(hb);
+	curl_free(pa);
+	curl_free(pb);
+	curl_url_cleanup(b);
+	return same;
+}
+
+bool arm_url_is_arm(const struct arm *a, const char *url)
+{
+	return same_origin(a->arm_url, url);
+}
+
+static bool url_is_https(const char *url)
+{
+	return strncasecmp(url, "https://", 8) == 0;
+}
+
+static double next_random(struct arm *a)
+{
+	/* xorshift: jitter only needs to spread retries, not to be secret */
+	a->rng ^= a->rng << 13;
+	a->rng ^= a->rng >> 7;
+	a->rng ^= a->rng << 17;
+	return (double)(a->rng % 1000000) / 1000000.0;
+}
+
+/* ---- libcurl callbacks ---------------------------------------------------------------- */
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct call *c = arg;
+	size_t got = size * n;
+
+	/* libcurl 7.88 does not stop an unknown-length download at a size limit: we do. */
+	if (c->len + got > (size_t)ARM_BODY_MAX) {
+		c->too_big = true;
+		return 0;
+	}
+	if (c->len + got + 1 > c->cap) {
+		size_t cap = c->cap ? c->cap : 16384;
+		char *nb;
+
+		while (cap < c->len + got + 1)
+			cap *= 2;
+		nb = realloc(c->buf, cap);
+		if (!nb)
+			return 0;
+		c->buf = nb;
+		c->cap = cap;
+	}
+	memcpy(c->buf + c->len, p, got);
+	c->len += got;
+	c->buf[c->len] = '\0';
+	return got;
+}
+
+static void keep_header(const char *line, size_t n, const char *name, char *dst, size_t dstlen)
+{
+	size_t k = strlen(name);
+
+	if (n <= k + 1 || strncasecmp(line, name, k) != 0 || line[k] != ':')
+		return;
+	line += k + 1;
+	n -= k + 1;
+	while (n && (*line == ' ' || *line == '\t')) {
+		line++;
+		n--;
+	}
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n' || line[n - 1] == ' '))
+		n--;
+	if (n >= dstlen)
+		n = 0;       /* an oversized value is dropped, never truncated into a wrong URL */
+	memcpy(dst, line, n);
+	dst[n] = '\0';
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct call *c = arg;
+	size_t len = size * n;
+
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		c->n_headers = 0;    /* a new response (e.g. after 100 Continue) */
+		c->async_op[0] = c->location[0] = c->retry_after[0] = '\0';
+	}
+	if (++c->n_headers > ARM_MAX_HEADERS) {
+		c->too_many_headers = true;
+		return 0;
+	}
+	keep_header(p, len, "Azure-AsyncOperation", c->async_op, sizeof(c->async_op));
+	keep_header(p, len, "Location", c->location, sizeof(c->location));
+	keep_header(p, len, "Retry-After", c->retry_after, sizeof(c->retry_after));
+	return len;
+}
+
+static int on_socket(CURL *h, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct arm *a = arg;
+	int i;
+
+	(void)h;
+	(void)sockp;
+	for (i = 0; i < a->nsocks && a->socks[i].fd != fd; i++)
+		;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < a->nsocks)
+			a->socks[i] = a->socks[--a->nsocks];
+		return 0;
+	}
+	if (i == a->nsocks) {
+		if (a->nsocks == ARM_MAX_SOCKS)
+			return -1;
+		a->nsocks++;
+	}
+	a->socks[i].fd = fd;
+	a->socks[i].events = (short)(((what & CURL_POLL_IN) ? POLLIN : 0) |
+				     ((what & CURL_POLL_OUT) ? POLLOUT : 0));
+	return 0;
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *arg)
+{
+	struct arm *a = arg;
+
+	(void)m;
+	a->timer_due = timeout_ms < 0 ? -1 : clock_ms() + timeout_ms;
+	return 0;
+}
+
+/* ---- calls ---------------------------------------------------------------------------- */
+
+static void call_free(struct call *c)
+{
+	if (!c)
+		return;
+	curl_slist_free_all(c->hdrs);
+	free(c->url);
+	if (c->body) {
+		/* request bodies may hold a client secret: wipe before freeing */
+		memset(c->body, 0, strlen(c->body));
+		free(c->body);
+	}
+	free(c->buf);
+	free(c);
+}
+
+static int start_attempt(struct arm *a, struct call *c)
+{
+	CURL *h = curl_easy_init();
+	bool metadata = c->flags & ARM_METADATA;
+
+	if (!h)
+		return -1;
+	c->len = 0;
+	c->too_big = c->too_many_headers = false;
+	c->n_headers = 0;
+	c->async_op[0] = c->location[0] = c->retry_after[0] = '\0';
+	c->not_before = 0;
+	c->attempts++;
+	a->calls_made++;
+	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, metadata ? "http" : "https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (a->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, a->ca_file);   /* system CA path stays trusted */
+	if (metadata)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");          /* never through a proxy */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)ARM_CALL_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "sshtriage/" PACKAGE_VERSION);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->method);
+	if (c->body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(c->body));
+	} else if (strcmp(c->method, "POST") == 0 || strcmp(c->method, "PUT") == 0) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+	} else if (strcmp(c->method, "GET") == 0) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->hdrs);
+	c->h = h;
+	if (curl_multi_add_handle(a->m, h) != CURLM_OK) {
+		curl_easy_cleanup(h);
+		c->h = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int arm_call(struct arm *a, const char *method, const char *url, const char *body, int flags,
+	     arm_done_fn done, void *arg, char *err, size_t errlen)
+{
+	struct call *c;
+	char hdr[8192];
+
+	if (strlen(url) >= ARM_URL_MAX) {
+		snprintf(err, errlen, "URL too long");
+		return -1;
+	}
+	if (flags & ARM_METADATA) {
+		if (!a->imds || strncmp(url, a->imds, strlen(a->imds)) != 0) {
+			snprintf(err, errlen, "metadata calls go only to the metadata service");
+			return -1;
+		}
+	} else if (!url_is_https(url)) {
+		snprintf(err, errlen, "refusing a non-https URL");
+		return -1;
+	}
+	if ((flags & ARM_BEARER) && !arm_url_is_arm(a, url)) {
+		snprintf(err, errlen, "refusing to send the token to a host that is not the ARM endpoint");
+		return -1;
+	}
+	if ((flags & ARM_BEARER) && !a->token) {
+		snprintf(err, errlen, "no token");
+		return -1;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->url = strdup(url)) || (body && !(c->body = strdup(body)))) {
+		call_free(c);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(c->method, sizeof(c->method), "%.7s", method);
+	c->flags = flags;
+	c->done = done;
+	c->arg = arg;
+	c->started = clock_ms();
+	if (flags & ARM_BEARER) {
+		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", a->token);
+		c->hdrs = curl_slist_append(c->hdrs, hdr);
+		memset(hdr, 0, sizeof(hdr));
+	}
+	c->hdrs = curl_slist_append(c->hdrs, (flags & ARM_FORM) ? "Content-Type: application/x-www-form-urlencoded"
+								: "Content-Type: application/json");
+	c->hdrs = curl_slist_append(c->hdrs, "Accept: application/json");
+	c->hdrs = curl_slist_append(c->hdrs, "Expect:");
+	if (flags & ARM_METADATA)
+		c->hdrs = curl_slist_append(c->hdrs, "Metadata: true");
+	if (start_attempt(a, c) != 0) {
+		call_free(c);
+		snprintf(err, errlen, "libcurl could not start the call");
+		return -1;
+	}
+	c->next = a->calls;
+	a->calls = c;
+	return 0;
+}
+
+static void unlink_call(struct arm *a, struct call *c)
+{
+	for (struct call **p = &a->calls; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			return;
+		}
+}
+
+/* An attempt ended: retry it later, or hand the answer to the caller. */
+static void finished(struct arm *a, struct call *c, CURLcode rc)
+{
+	long status = 0;
+	struct arm_response r;
+	bool retry = false;
+	long wait = 0;
+	bool capped = false;
+
+	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(a->m, c->h);
+	curl_easy_cleanup(c->h);
+	c->h = NULL;
+	c->error[0] = '\0';
+	if (c->too_big)
+		snprintf(c->error, sizeof(c->error), "the answer is larger than %ld bytes", ARM_BODY_MAX);
+	else if (c->too_many_headers)
+		snprintf(c->error, sizeof(c->error), "the answer has more than %d header lines", ARM_MAX_HEADERS);
+	else if (rc != CURLE_OK)
+		snprintf(c->error, sizeof(c->error), "%s", curl_easy_strerror(rc));
+	if (c->attempts < ARM_ATTEMPTS && !c->too_big && !c->too_many_headers) {
+		if (status == 429) {
+			/* throttled: the request was not carried out, so even a POST may repeat */
+			retry = true;
+			wait = retry_after_ms(c->retry_after[0] ? c->retry_after : NULL, time(NULL), &capped);
+		} else if (!(c->flags & ARM_NO_RETRY) && (rc != CURLE_OK || status >= 500)) {
+			retry = true;
+			wait = retry_backoff_ms(c->attempts, next_random(a));
+		}
+	}
+	if (retry) {
+		c->not_before = clock_ms() + wait;
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.status = c->error[0] ? 0 : status;
+	r.body = c->buf && !c->error[0] ? c->buf : "";
+	r.len = c->error[0] ? 0 : c->len;
+	r.async_operation = c->async_op;
+	r.location = c->location;
+	r.retry_after = c->retry_after;
+	r.error = c->error;
+	r.attempts = c->attempts;
+	r.elapsed_ms = (long)(clock_ms() - c->started);
+	unlink_call(a, c);
+	if (c->done)
+		c->done(c->arg, &r);
+	call_free(c);
+}
+
+void arm_handle(struct arm *a, const struct pollfd *fds, int n)
+{
+	int running = 0;
+	long long now = clock_ms();
+	CURLMsg *msg;
+	int left;
+
+	for (int i = 0; i < n; i++) {
+		int ev = 0;
+
+		if (!fds[i].revents)
+			continue;
+		for (int s = 0; s < a->nsocks; s++)
+			if (a->socks[s].fd == fds[i].fd) {
+				ev = ((fds[i].revents & POLLIN) ? CURL_CSELECT_IN : 0) |
+				     ((fds[i].revents & POLLOUT) ? CURL_CSELECT_OUT : 0) |
+				     ((fds[i].revents & (POLLERR | POLLHUP)) ? CURL_CSELECT_ERR : 0);
+				curl_multi_socket_action(a->m, fds[i].fd, ev, &running);
+				break;
+			}
+	}
+	if (a->timer_due >= 0 && now >= a->timer_due) {
+		a->timer_due = -1;
+		curl_multi_socket_action(a->m, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+	/* Calls whose retry time has come start their next attempt. */
+	for (struct call *c = a->calls; c; c = c->next)
+		if (!c->h && c->not_before && now >= c->not_before && start_attempt(a, c) != 0)
+			c->not_before = now + 1000;
+	while ((msg = curl_multi_info_read(a->m, &left)) != NULL) {
+		struct call *c = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		if (c)
+			finished(a, c, msg->data.result);
+	}
+}
+
+int arm_pollfds(const struct arm *a, struct pollfd *fds, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < a->nsocks && n < max; i++) {
+		fds[n].fd = a->socks[i].fd;
+		fds[n].events = a->socks[i].events;
+		fds[n].revents = 0;
+		n++;
+	}
+	return n;
+}
+
+int arm_timeout(const struct arm *a)
+{
+	long long now = clock_ms(), due = a->timer_due;
+
+	for (const struct call *c = a->calls; c; c = c->next)
+		if (!c->h && c->not_before && (due < 0 || c->not_before < due))
+			due = c->not_before;
+	if (due < 0)
+		return -1;
+	return due <= now ? 0 : (int)(due - now);
+}
+
+int arm_in_flight(const struct arm *a)
+{
+	int n = 0;
+
+	for (const struct call *c = a->calls; c; c = c->next)
+		n++;
+	return n;
+}
+
+int arm_calls_made(const struct arm *a)
+{
+	return a->calls_made;
+}
+
+void arm_set_token(struct arm *a, const char *token)
+{
+	if (a->token) {
+		memset(a->token, 0, strlen(a->token));
+		free(a->token);
+	}
+	a->token = token ? strdup(token) : NULL;
+}
+
+struct arm *arm_new(const struct arm_config *cfg, char *err, size_t errlen)
+{
+	struct arm *a = calloc(1, sizeof(*a));
+
+	if (!a || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(a);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	a->timer_due = -1;
+	a->rng = (unsigned long)clock_ms() | 1;
+	a->arm_url = curl_url();
+	if (!a->arm_url || !cfg->arm_endpoint || !url_is_https(cfg->arm_endpoint) ||
+	    curl_url_set(a->arm_url, CURLUPART_URL, cfg->arm_endpoint, 0) != CURLUE_OK) {
+		snprintf(err, errlen, "the ARM endpoint must be an https:// URL");
+		arm_free(a);
+		return NULL;
+	}
+	if ((cfg->ca_file && !(a->ca_file = strdup(cfg->ca_file))) ||
+	    (cfg->imds_endpoint && !(a->imds = strdup(cfg->imds_endpoint))) || !(a->m = curl_multi_init())) {
+		snprintf(err, errlen, "out of memory");
+		arm_free(a);
+		return NULL;
+	}
+	curl_multi_setopt(a->m, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(a->m, CURLMOPT_SOCKETDATA, a);
+	curl_multi_setopt(a->m, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(a->m, CURLMOPT_TIMERDATA, a);
+	return a;
+}
+
+void arm_free(struct arm *a)
+{
+	if (!a)
+		return;
+	while (a->calls) {
+		struct call *c = a->calls;
+
+		a->calls = c->next;
+		if (c->h) {
+			curl_multi_remove_handle(a->m, c->h);
+			curl_easy_cleanup(c->h);
+		}
+		call_free(c);
+	}
+	if (a->m)
+		curl_multi_cleanup(a->m);
+	curl_url_cleanup(a->arm_url);
+	arm_set_token(a, NULL);
+	free(a->ca_file);
+	free(a->imds);
+	free(a);
+}
