@@ -239,8 +239,10 @@ static int start_attempt(struct arm *a, struct call *c)
 		curl_easy_setopt(h, CURLOPT_CAINFO, a->ca_file);   /* system CA path stays trusted */
 	if (metadata)
 		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");          /* never through a proxy */
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)ARM_CALL_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	/* The metadata service is on-link or absent: waiting long for it only delays the
+	 * next credential source. */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, metadata ? 5000L : (long)ARM_CALL_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, metadata ? 2000L : 10000L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "sshtriage/" PACKAGE_VERSION);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

@@ -1,0 +1,92 @@
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "azure/vmjson.h"
+
+static void copy_str(char *dst, size_t len, const cJSON *v)
+{
+	dst[0] = '\0';
+	if (cJSON_IsString(v) && v->valuestring)
+		snprintf(dst, len, "%.*s", (int)(len - 1), v->valuestring);
+}
+
+/* statuses[] of an instance view: "ProvisioningState/x", "PowerState/y". */
+static void read_statuses(const cJSON *iv, struct vm_info *vi)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(iv, "statuses"), *s;
+	const cJSON *agent = cJSON_GetObjectItemCaseSensitive(iv, "vmAgent");
+
+	if (cJSON_IsArray(st))
+		cJSON_ArrayForEach(s, st) {
+			const cJSON *code = cJSON_GetObjectItemCaseSensitive(s, "code");
+
+			if (!cJSON_IsString(code) || strncmp(code->valuestring, "PowerState/", 11) != 0)
+				continue;
+			snprintf(vi->power, sizeof(vi->power), "%.*s", (int)sizeof(vi->power) - 1,
+				 code->valuestring + 11);
+			copy_str(vi->power_display, sizeof(vi->power_display),
+				 cJSON_GetObjectItemCaseSensitive(s, "displayStatus"));
+		}
+	st = cJSON_GetObjectItemCaseSensitive(agent, "statuses");
+	if (cJSON_IsArray(st) && cJSON_GetArraySize(st) > 0)
+		copy_str(vi->agent, sizeof(vi->agent),
+			 cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(st, 0), "displayStatus"));
+}
+
+int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, size_t errlen)
+{
+	cJSON *o = cJSON_ParseWithLength(json, len);
+	const cJSON *props, *nics, *n;
+
+	memset(vi, 0, sizeof(*vi));
+	if (!cJSON_IsObject(o)) {
+		snprintf(err, errlen, "the answer is not a JSON object");
+		cJSON_Delete(o);
+		return -1;
+	}
+	props = cJSON_GetObjectItemCaseSensitive(o, "properties");
+	if (cJSON_IsObject(props)) {
+		copy_str(vi->name, sizeof(vi->name), cJSON_GetObjectItemCaseSensitive(o, "name"));
+		copy_str(vi->location, sizeof(vi->location), cJSON_GetObjectItemCaseSensitive(o, "location"));
+		copy_str(vi->provisioning, sizeof(vi->provisioning),
+			 cJSON_GetObjectItemCaseSensitive(props, "provisioningState"));
+		nics = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(props, "networkProfile"),
+							"networkInterfaces");
+		if (cJSON_IsArray(nics))
+			cJSON_ArrayForEach(n, nics) {
+				const cJSON *id = cJSON_GetObjectItemCaseSensitive(n, "id");
+
+				if (vi->n_nics < VMJSON_NICS_MAX && cJSON_IsString(id))
+					copy_str(vi->nics[vi->n_nics++], VMJSON_ID, id);
+			}
+		read_statuses(cJSON_GetObjectItemCaseSensitive(props, "instanceView"), vi);
+	} else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "statuses"))) {
+		read_statuses(o, vi);   /* GET VM/instanceView */
+	} else {
+		snprintf(err, errlen, "the answer is neither a virtual machine nor an instance view");
+		cJSON_Delete(o);
+		return -1;
+	}
+	cJSON_Delete(o);
+	return 0;
+}
+
+int vmjson_arm_error(const char *json, size_t len, char *out, size_t outlen)
+{
+	cJSON *o = cJSON_ParseWithLength(json, len);
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+	int rc = -1;
+
+	if (cJSON_IsString(code)) {
+		snprintf(out, outlen, "%.80s%s%.300s", code->valuestring, cJSON_IsString(msg) ? ": " : "",
+			 cJSON_IsString(msg) ? msg->valuestring : "");
+		rc = 0;
+	}
+	cJSON_Delete(o);
+	return rc;
+}

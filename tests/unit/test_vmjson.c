@@ -1,0 +1,58 @@
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "azure/vmjson.h"
+#include "fixture.h"
+#include "tap.h"
+
+int main(void)
+{
+	struct vm_info vi;
+	char err[128], msg[400];
+	size_t len = 0;
+	char *body = fixture_body("azure/compute/VirtualMachine_Get.json", "200", &len);
+
+	ok(body != NULL, "fixture VirtualMachine_Get.json read");
+	ok(vmjson_parse(body, len, &vi, err, sizeof(err)) == 0, "VM GET parses");
+	is_str(vi.name, "myVM", "name");
+	is_str(vi.location, "West US", "location");
+	is_str(vi.provisioning, "Succeeded", "provisioningState");
+	ok(vi.n_nics == 1 && strstr(vi.nics[0], "/networkInterfaces/") != NULL, "one NIC id");
+	free(body);
+
+	body = fixture_body("azure/compute/VirtualMachine_Get_InstanceView.json", "200", &len);
+	ok(body != NULL, "fixture VirtualMachine_Get_InstanceView.json read");
+	ok(vmjson_parse(body, len, &vi, err, sizeof(err)) == 0, "instance view parses");
+	is_str(vi.power, "running", "PowerState/running");
+	is_str(vi.power_display, "VM running", "displayStatus");
+	is_str(vi.agent, "Ready", "VM agent ready");
+	free(body);
+
+	{
+		const char *dealloc = "{\"name\":\"vm1\",\"properties\":{\"provisioningState\":\"Succeeded\","
+				      "\"instanceView\":{\"statuses\":[{\"code\":\"ProvisioningState/succeeded\"},"
+				      "{\"code\":\"PowerState/deallocated\",\"displayStatus\":\"VM deallocated\"}]}}}";
+
+		ok(vmjson_parse(dealloc, strlen(dealloc), &vi, err, sizeof(err)) == 0 &&
+		   strcmp(vi.power, "deallocated") == 0, "expanded instance view: deallocated");
+	}
+	{
+		const char *bad[] = {"{\"1\":1,", "[]", "null", "{\"properties\":[]}", "{\"statuses\":{}}",
+				     "{\"properties\":{\"networkProfile\":{\"networkInterfaces\":[1,null,{\"id\":7}]}}}"};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			int rc = vmjson_parse(bad[i], strlen(bad[i]), &vi, err, sizeof(err));
+
+			ok(rc == -1 || (vi.n_nics == 0 && vi.power[0] == '\0'), "bad input %zu handled", i);
+		}
+	}
+	{
+		const char *e = "{\"error\":{\"code\":\"ResourceNotFound\",\"message\":\"The Resource 'vm9' was not found.\"}}";
+
+		ok(vmjson_arm_error(e, strlen(e), msg, sizeof(msg)) == 0, "ARM error body");
+		is_str(msg, "ResourceNotFound: The Resource 'vm9' was not found.", "code: message");
+		ok(vmjson_arm_error("{}", 2, msg, sizeof(msg)) == -1, "not an error body");
+	}
+	return tap_done();
+}
