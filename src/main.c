@@ -183,8 +183,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return usage_error("%s", "--json needs --batch");
 	if (optind != argc - 1) {
 		if (a->probe.target.azure_vm[0] && optind == argc)
-			return usage_error("%s", "finding the target from --azure-vm needs Azure support, "
-					   "which this build does not have yet: give [user@]host too");
+			return usage_error("%s", "finding the address from --azure-vm is not in this build "
+					   "yet: give [user@]host too");
 		return usage_error("%s", optind == argc ? "no target given" : "more than one target given");
 	}
 	{
@@ -253,11 +253,20 @@ int main(int argc, char **argv)
 		return EXIT_REMEDY;
 	}
 	m = calloc(1, sizeof(*m));
-	e = m ? engine_new(&a.probe) : NULL;
-	if (!e || sig_init(ui_restore_terminal) != 0) {
+	if (!m || sig_init(ui_restore_terminal) != 0) {
 		fprintf(stderr, "sshtriage: cannot start (out of memory or descriptors)\n");
 		free(m);
 		return EXIT_INTERNAL;
+	}
+	{
+		char err[512];
+
+		e = engine_new(&a.probe, err, sizeof(err));
+		if (!e) {
+			fprintf(stderr, "sshtriage: %s\n", err);
+			free(m);
+			return EXIT_USAGE;
+		}
 	}
 	model_init(m, &a.probe.target);
 	if (!a.batch) {

@@ -507,10 +507,8 @@ struct arm *arm_new(const struct arm_config *cfg, char *err, size_t errlen)
 	return a;
 }
 
-void arm_free(struct arm *a)
+void arm_cancel_all(struct arm *a)
 {
-	if (!a)
-		return;
 	while (a->calls) {
 		struct call *c = a->calls;
 
@@ -521,6 +519,13 @@ void arm_free(struct arm *a)
 		}
 		call_free(c);
 	}
+}
+
+void arm_free(struct arm *a)
+{
+	if (!a)
+		return;
+	arm_cancel_all(a);
 	if (a->m)
 		curl_multi_cleanup(a->m);
 	curl_url_cleanup(a->arm_url);

@@ -54,6 +54,9 @@ struct arm *arm_new(const struct arm_config *cfg, char *err, size_t errlen);
 /* Cancels every call (their callbacks are not run) and frees; NULL-safe. */
 void arm_free(struct arm *a);
 
+/* Drops every call without running its callback. */
+void arm_cancel_all(struct arm *a);
+
 /* The bearer token for ARM_BEARER calls (copied; NULL forgets it).  Never logged. */
 void arm_set_token(struct arm *a, const char *token);
 

@@ -172,6 +172,13 @@ void auth_free(struct auth *au)
 	free(au);
 }
 
+void auth_cancel(struct auth *au)
+{
+	cli_stop(au);
+	au->busy = false;
+	au->ready_due = false;
+}
+
 void auth_invalidate(struct auth *au)
 {
 	memset(au->token, 0, sizeof(au->token));

@@ -26,6 +26,8 @@ void auth_free(struct auth *au);
 /* Starts getting a token (if none is fresh); ready() runs from the loop with ok and, when
  * not ok, why every source failed.  A fresh token calls ready() at the next auth_handle. */
 void auth_get(struct auth *au, void (*ready)(void *arg, bool ok, const char *why), void *arg);
+/* Stops getting a token; ready() will not be called. */
+void auth_cancel(struct auth *au);
 /* After a 401: forget the token so the next auth_get fetches a new one. */
 void auth_invalidate(struct auth *au);
 /* Which source gave the current token ("service principal", "managed identity", "Azure CLI"). */

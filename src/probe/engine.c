@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "azure/cloud.h"
 #include "core/diag.h"
 #include "probe/engine.h"
 #include "probe/local.h"
@@ -59,6 +60,7 @@ struct worker {
 
 struct engine {
 	struct probe_opts o;
+	struct cloud *cloud;         /* NULL without --azure-vm */
 	struct worker w[W_COUNT];
 	long long round_start;
 	bool resolved, resolve_failed;
@@ -301,13 +303,19 @@ static void stop_worker(struct engine *e, struct model *m, enum worker_kind k, b
 		  clock_ms() - w->started);
 }
 
-struct engine *engine_new(const struct probe_opts *o)
+struct engine *engine_new(const struct probe_opts *o, char *err, size_t errlen)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 
-	if (!e)
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
 		return NULL;
+	}
 	e->o = *o;
+	if (o->target.azure_vm[0] && !(e->cloud = cloud_new(o->target.azure_vm, err, errlen))) {
+		free(e);
+		return NULL;
+	}
 	for (int k = 0; k < W_COUNT; k++)
 		e->w[k].fd = -1;
 	return e;
@@ -317,6 +325,7 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
+	cloud_free(e->cloud);
 	for (int k = 0; k < W_COUNT; k++)
 		if (e->w[k].pid) {
 			kill(e->w[k].pid, SIGKILL);
@@ -328,6 +337,8 @@ void engine_free(struct engine *e)
 
 bool engine_busy(const struct engine *e)
 {
+	if (e->cloud && cloud_busy(e->cloud))
+		return true;
 	for (int k = 0; k < W_COUNT; k++)
 		if (e->w[k].pid)
 			return true;
@@ -351,10 +362,16 @@ void engine_start(struct engine *e, struct model *m)
 	e->round_start = clock_ms();
 	e->resolved = e->resolve_failed = false;
 	model_log(m, "round %u: probing %s port %d", m->round, m->target.host, m->target.port);
-	set_unavailable(m, CK_ENDPOINT_CLOUD, ST_UNKNOWN,
-			"no Azure credentials: the public IP, NAT and DNAT rules cannot be read");
-	set_unavailable(m, CK_NSG_CLOUD, ST_UNKNOWN,
-			"no Azure credentials: the NSG rules cannot be read");
+	if (e->cloud) {
+		cloud_start(e->cloud, m);
+	} else {
+		set_unavailable(m, CK_ENDPOINT_CLOUD, ST_UNKNOWN, "no Azure VM named (--azure-vm): "
+				"the public IP, NAT and DNAT rules cannot be read");
+		set_unavailable(m, CK_NSG_CLOUD, ST_UNKNOWN,
+				"no Azure VM named (--azure-vm): the NSG rules cannot be read");
+		set_unavailable(m, CK_VM_POWER, ST_UNKNOWN,
+				"no Azure VM named (--azure-vm): the power state cannot be read");
+	}
 	if (!e->o.reference.host[0])
 		set_unavailable(m, CK_CLIENT_REFERENCE, ST_SKIPPED,
 				"no reference host given (--reference-host)");
@@ -374,6 +391,8 @@ void engine_start(struct engine *e, struct model *m)
 
 void engine_cancel(struct engine *e, struct model *m)
 {
+	if (e->cloud)
+		cloud_cancel(e->cloud, m);
 	for (int k = 0; k < W_COUNT; k++)
 		stop_worker(e, m, (enum worker_kind)k, true, "cancelled");
 }
@@ -389,6 +408,8 @@ int engine_pollfds(const struct engine *e, struct pollfd *fds, int max)
 			fds[n].revents = 0;
 			n++;
 		}
+	if (e->cloud)
+		n += cloud_pollfds(e->cloud, fds + n, max - n);
 	return n;
 }
 
@@ -399,6 +420,12 @@ int engine_timeout(const struct engine *e)
 	for (int k = 0; k < W_COUNT; k++)
 		if (e->w[k].pid && (best < 0 || e->w[k].deadline - now < best))
 			best = e->w[k].deadline - now;
+	if (e->cloud) {
+		int c = cloud_timeout(e->cloud);
+
+		if (c >= 0 && (best < 0 || c < best))
+			best = c;
+	}
 	return best < 0 ? -1 : best < 0 ? 0 : (int)best;
 }
 
@@ -454,8 +481,8 @@ void engine_handle(struct engine *e, const struct pollfd *fds, int n, struct mod
 			stop_worker(e, m, (enum worker_kind)k, true,
 				    "no result before the probe's deadline (probe stopped)");
 	}
-	(void)fds;
-	(void)n;
+	if (e->cloud)
+		cloud_handle(e->cloud, fds, n, m);
 	if (!engine_busy(e) && !m->done) {
 		m->done = true;
 		m->elapsed_ms = clock_ms() - e->round_start;

@@ -27,8 +27,9 @@ struct probe_opts {
 
 struct engine;
 
-/* Returns NULL when out of memory.  o is copied. */
-struct engine *engine_new(const struct probe_opts *o);
+/* Returns NULL with a message when out of memory or the Azure configuration is unusable
+ * (a bad --azure-vm, an unreadable secret file).  o is copied. */
+struct engine *engine_new(const struct probe_opts *o, char *err, size_t errlen);
 /* Kills any worker still running and frees; NULL-safe. */
 void engine_free(struct engine *e);
 

@@ -1,0 +1,35 @@
+/* cloud: the Azure side of a probe round — credentials, then the VM's model and instance
+ * view — turned into checks in the model.  Runs on the poll loop through arm and auth;
+ * the probe engine owns it and forwards poll events to it.  Cloud checks that cannot run
+ * (no --azure-vm, no credentials, ARM unreachable) say why and stay "unknown", never "ok". */
+#ifndef SSHTRIAGE_AZURE_CLOUD_H
+#define SSHTRIAGE_AZURE_CLOUD_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/model.h"
+
+struct cloud;
+
+/* Checks that a resource id names a VM and holds only URL-safe characters. */
+bool cloud_valid_vm_id(const char *id);
+
+/* azure_vm: the VM's resource id (validated).  Reads SSHTRIAGE_ARM_ENDPOINT,
+ * SSHTRIAGE_CA_FILE, SSHTRIAGE_IMDS_ENDPOINT and the credential variables.  Returns NULL
+ * with a message for an unusable configuration. */
+struct cloud *cloud_new(const char *azure_vm, char *err, size_t errlen);
+void cloud_free(struct cloud *c);
+
+/* Starts the cloud checks of a round; marks them running in m. */
+void cloud_start(struct cloud *c, struct model *m);
+void cloud_cancel(struct cloud *c, struct model *m);
+bool cloud_busy(const struct cloud *c);
+int cloud_calls_made(const struct cloud *c);
+
+int cloud_pollfds(const struct cloud *c, struct pollfd *fds, int max);
+int cloud_timeout(const struct cloud *c);
+void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model *m);
+
+#endif
