@@ -133,6 +133,27 @@ int main(void)
 
 	healthy(&m);
 	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_EDGE_VANTAGE, ST_WARN, OUT_TIMEOUT);
+	set(&m, CK_VM_POWER, ST_FAIL, OUT_VM_STOPPED);
+	expect(&m, "VM deallocated (Azure says so)", COMP_VM, CK_VM_POWER, CONF_PROVEN);
+
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_VM_POWER, ST_FAIL, OUT_VM_STOPPED);
+	expect(&m, "edge blocks and the VM is off: the edge comes first", COMP_EDGE, CK_EDGE_VANTAGE,
+	       CONF_PROVEN);
+
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_EDGE_VANTAGE, ST_WARN, OUT_TIMEOUT);
+	m.done = false;
+	set(&m, CK_VM_POWER, ST_RUNNING, OUT_NONE);
+	diag_run(&m);
+	ok(!m.verdict.present, "dropped while the ARM read runs: no verdict yet");
+	m.done = true;
+
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
 	set(&m, CK_EDGE_VANTAGE, ST_SKIPPED, OUT_SKIPPED);
 	set(&m, CK_EDGE_PORT_OUT, ST_SKIPPED, OUT_SKIPPED);
 	expect(&m, "timeout, no vantage host", COMP_EDGE, CK_VM_TCP, CONF_LIKELY);
