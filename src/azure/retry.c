@@ -67,6 +67,8 @@ long retry_after_ms(const char *value, time_t now, bool *capped)
 			return RETRY_DEFAULT_MS;
 		if (secs > RETRY_AFTER_MAX_MS / 1000)
 			return clamp((long long)RETRY_AFTER_MAX_MS + 1, capped);
+		if (secs < 0)        /* also what strtoll gives for a huge negative number */
+			return RETRY_AFTER_MIN_MS;
 		return clamp(secs * 1000, capped);
 	}
 	if (parse_http_date(p, &when)) {

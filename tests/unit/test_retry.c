@@ -15,6 +15,8 @@ int main(void)
 	ok(retry_after_ms("99999999", now, &capped) == RETRY_AFTER_MAX_MS && capped, "huge is capped, and says so");
 	ok(retry_after_ms("999999999999999999999999999", now, &capped) == RETRY_AFTER_MAX_MS && capped,
 	   "overflowing digits are capped");
+	ok(retry_after_ms("-77777777777777777777777777777777777777", now, &capped) == RETRY_AFTER_MIN_MS,
+	   "a huge negative number (found by fuzzing: overflowed when scaled)");
 	ok(retry_after_ms("garbage", now, &capped) == RETRY_DEFAULT_MS && !capped, "garbage: default");
 	ok(retry_after_ms("5x", now, &capped) == RETRY_DEFAULT_MS, "trailing junk: default");
 	ok(retry_after_ms("", now, &capped) == RETRY_DEFAULT_MS, "empty: default");
