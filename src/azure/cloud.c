@@ -7,6 +7,7 @@
 #include "azure/arm.h"
 #include "azure/auth.h"
 #include "azure/cloud.h"
+#include "azure/netjson.h"
 #include "azure/vmjson.h"
 #include "util/clock.h"
 
@@ -134,12 +135,12 @@ static void on_vm(void *arg, const struct arm_response *r)
 		return;
 	}
 	if (r->status != 200) {
-		if (r->error[0])
+		if (r->error[0]) {
 			snprintf(msg, sizeof(msg), "ARM unreachable: %s", r->error);
-		else if (vmjson_arm_error(r->body, r->len, sum, sizeof(sum)) == 0)
-			snprintf(msg, sizeof(msg), "ARM answered HTTP %ld %s", r->status, sum);
-		else
-			snprintf(msg, sizeof(msg), "ARM answered HTTP %ld", r->status);
+		} else {
+			netjson_error_line(r->body, r->len, (int)r->status, sum, sizeof(sum));
+			snprintf(msg, sizeof(msg), "ARM answered %s", sum);
+		}
 		finish_round(c, msg);
 		return;
 	}

@@ -73,20 +73,3 @@ int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, si
 	cJSON_Delete(o);
 	return 0;
 }
-
-int vmjson_arm_error(const char *json, size_t len, char *out, size_t outlen)
-{
-	cJSON *o = cJSON_ParseWithLength(json, len);
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
-	const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-	int rc = -1;
-
-	if (cJSON_IsString(code)) {
-		snprintf(out, outlen, "%.80s%s%.300s", code->valuestring, cJSON_IsString(msg) ? ": " : "",
-			 cJSON_IsString(msg) ? msg->valuestring : "");
-		rc = 0;
-	}
-	cJSON_Delete(o);
-	return rc;
-}

@@ -24,8 +24,4 @@ struct vm_info {
  * a VM or an instance view.  Missing optional parts are left empty. */
 int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, size_t errlen);
 
-/* Turns an ARM error body ({"error":{"code","message"}}) into "code: message" (bounded).
- * Returns -1 when the body is not an ARM error. */
-int vmjson_arm_error(const char *json, size_t len, char *out, size_t outlen);
-
 #endif
