@@ -1,6 +1,7 @@
 /* sshtriage: why can't I SSH into this Linux VM? */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <limits.h>
@@ -35,6 +36,7 @@ static const char usage_text[] =
 	"      --reference-host SPEC [user@]host[:port] on this side of the edge that should work\n"
 	"      --vantage-host SPEC   [user@]host[:port] outside the edge to test the target from\n"
 	"      --whoami-url URL      service that answers with this client's public address\n"
+	"      --client-ip ADDRESS   this client's public address, as NSG and DNAT rules see it\n"
 	"      --timeout SECONDS     per connect and banner wait (default 5)\n"
 	"      --azure-vm ID         the target's Azure resource id (needs Azure credentials)\n"
 	"      --fix REMEDY_ID       apply one remedy, then probe again\n"
@@ -50,7 +52,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_REFERENCE = 256, OPT_VANTAGE, OPT_WHOAMI, OPT_TIMEOUT, OPT_AZURE_VM, OPT_FIX, OPT_ASCII,
-	OPT_NO_COLOR, OPT_LINES, OPT_COLS, OPT_YES, OPT_YES_DESTRUCTIVE, OPT_DRY_RUN,
+	OPT_NO_COLOR, OPT_LINES, OPT_COLS, OPT_YES, OPT_YES_DESTRUCTIVE, OPT_DRY_RUN, OPT_CLIENT_IP,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +62,7 @@ static const struct option long_opts[] = {
 	{"reference-host", required_argument, NULL, OPT_REFERENCE},
 	{"vantage-host", required_argument, NULL, OPT_VANTAGE},
 	{"whoami-url", required_argument, NULL, OPT_WHOAMI},
+	{"client-ip", required_argument, NULL, OPT_CLIENT_IP},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"azure-vm", required_argument, NULL, OPT_AZURE_VM},
 	{"fix", required_argument, NULL, OPT_FIX},
@@ -110,7 +113,7 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	char err[256];
+	char err[256], client_ip[64] = "";
 	int c, secs = 5;
 	const char *home = getenv("HOME");
 
@@ -143,6 +146,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("--whoami-url must be an http:// or https:// URL, not '%s'", optarg);
 			snprintf(a->probe.whoami_url, sizeof(a->probe.whoami_url), "%s", optarg);
 			break;
+		case OPT_CLIENT_IP: {
+			unsigned char buf[16];
+
+			if (strlen(optarg) >= sizeof(a->probe.target.client_ip) ||
+			    (inet_pton(AF_INET, optarg, buf) != 1 && inet_pton(AF_INET6, optarg, buf) != 1))
+				return usage_error("--client-ip takes an IPv4 or IPv6 address, not '%s'", optarg);
+			snprintf(client_ip, sizeof(client_ip), "%s", optarg);
+			break;
+		}
 		case OPT_TIMEOUT:
 			if (parse_int(optarg, 1, 120, &secs) != 0)
 				return usage_error("--timeout takes seconds from 1 to 120, not '%s'", optarg);
@@ -194,6 +206,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (target_parse(argv[optind], &a->probe.target, err, sizeof(err)) != 0)
 			return usage_error("%s", err);
 		memcpy(a->probe.target.azure_vm, azure_vm, sizeof(azure_vm));
+		snprintf(a->probe.target.client_ip, sizeof(a->probe.target.client_ip), "%s", client_ip);
 	}
 	if (!a->probe.target.user[0]) {
 		const char *u = getenv("USER");

@@ -12,6 +12,20 @@
 #include "util/clock.h"
 
 #define COMPUTE_API "2024-11-01"
+#define NETWORK_API "2024-07-01"
+
+/* What discovery found: VM -> NIC -> subnet (+ VNet) -> the two NSGs, and the NAT rule that
+ * decides the port the NSGs see.  Freed at every round. */
+struct found {
+	struct netjson_nic *nic;
+	struct netjson_subnet subnet;
+	int n_vnet;
+	char vnet[8][NETJSON_IP_LEN];
+	struct nsg *nsg_subnet, *nsg_nic;
+	int backend_port;            /* 0: the target's port */
+	char nat_rule[NETJSON_NAME_LEN];
+	char failed[CHECK_SUMMARY_LEN];  /* first discovery error, "" while none */
+};
 
 struct cloud {
 	struct arm *arm;
@@ -20,6 +34,9 @@ struct cloud {
 	char vm_id[VMJSON_ID];
 	char arm_ep[512];
 	bool busy, retried_401;
+	int pending;                 /* discovery calls in flight */
+	bool discovering;            /* the NSG check waits for discovery and the client's IP */
+	struct found f;
 	long long started;
 };
 
@@ -79,10 +96,19 @@ struct cloud *cloud_new(const char *azure_vm, char *err, size_t errlen)
 	return c;
 }
 
+static void found_clear(struct found *f)
+{
+	netjson_nic_free(f->nic);
+	nsg_free(f->nsg_subnet);
+	nsg_free(f->nsg_nic);
+	memset(f, 0, sizeof(*f));
+}
+
 void cloud_free(struct cloud *c)
 {
 	if (!c)
 		return;
+	found_clear(&c->f);
 	auth_free(c->auth);
 	arm_free(c->arm);
 	free(c);
@@ -110,11 +136,226 @@ static void finish_round(struct cloud *c, const char *why)
 	if (m->checks[CK_VM_POWER].state == ST_RUNNING)
 		set(m, CK_VM_POWER, ST_UNKNOWN, OUT_UNAVAILABLE, ms, why, NULL);
 	set(m, CK_ENDPOINT_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms,
-	    why ? why : "the public IP, NAT and DNAT rules are not read by this build yet", NULL);
-	set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms,
-	    why ? why : "the NSG rules are not read by this build yet", NULL);
+	    why ? why : "the public IP, NAT and DNAT rules are not checked by this build yet", NULL);
+	if (m->checks[CK_NSG_CLOUD].state == ST_RUNNING)
+		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms, why ? why : "not checked", NULL);
 	model_log(m, "azure: %d ARM calls in %ld ms", arm_calls_made(c->arm), ms);
 	c->busy = false;
+	c->discovering = false;
+}
+
+
+/* ---- discovery: VM -> NIC -> subnet, VNet, NSGs, NAT rule ------------------------------ */
+
+static void discovery_failed(struct cloud *c, const char *what, const struct arm_response *r,
+			     const char *err)
+{
+	char line[200];
+
+	if (c->f.failed[0])
+		return;
+	if (err)
+		snprintf(line, sizeof(line), "%.190s", err);
+	else if (r->error[0])
+		snprintf(line, sizeof(line), "%.190s", r->error);
+	else
+		netjson_error_line(r->body, r->len, (int)r->status, line, sizeof(line));
+	snprintf(c->f.failed, sizeof(c->f.failed), "reading the %s failed: %s", what, line);
+}
+
+static void get(struct cloud *c, const char *id, const char *api, arm_done_fn done)
+{
+	char url[1200], err[200];
+
+	/* ids are at most NETJSON_ID_LEN, the endpoint under 512: this always fits */
+	snprintf(url, sizeof(url), "%.511s%.600s?api-version=%.20s", c->arm_ep, id, api);
+	if (arm_call(c->arm, "GET", url, NULL, ARM_BEARER, done, c, err, sizeof(err)) != 0)
+		discovery_failed(c, "network objects", NULL, err);
+	else
+		c->pending++;
+}
+
+static bool answer_ok(struct cloud *c, const char *what, const struct arm_response *r)
+{
+	c->pending--;
+	if (r->status == 200)
+		return true;
+	discovery_failed(c, what, r, NULL);
+	return false;
+}
+
+static void on_nsg(struct cloud *c, const struct arm_response *r, struct nsg **slot, const char *what)
+{
+	char err[NETJSON_ERR_LEN];
+
+	if (!answer_ok(c, what, r))
+		return;
+	*slot = netjson_nsg(r->body, r->len, err, sizeof(err));
+	if (!*slot)
+		discovery_failed(c, what, NULL, err);
+}
+
+static void on_nsg_subnet(void *arg, const struct arm_response *r)
+{
+	on_nsg(arg, r, &((struct cloud *)arg)->f.nsg_subnet, "subnet's NSG");
+}
+
+static void on_nsg_nic(void *arg, const struct arm_response *r)
+{
+	on_nsg(arg, r, &((struct cloud *)arg)->f.nsg_nic, "NIC's NSG");
+}
+
+static void on_vnet(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN];
+	int n;
+
+	if (!answer_ok(c, "virtual network", r))
+		return;
+	n = netjson_vnet_prefixes(r->body, r->len, c->f.vnet, 8, err, sizeof(err));
+	if (n < 0)
+		discovery_failed(c, "virtual network", NULL, err);
+	else
+		c->f.n_vnet = n;
+}
+
+static void on_subnet(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN];
+
+	if (!answer_ok(c, "subnet", r))
+		return;
+	if (netjson_subnet(r->body, r->len, &c->f.subnet, err, sizeof(err)) != 0) {
+		discovery_failed(c, "subnet", NULL, err);
+		return;
+	}
+	if (c->f.subnet.nsg_id[0])
+		get(c, c->f.subnet.nsg_id, NETWORK_API, on_nsg_subnet);
+}
+
+static void on_nat(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct netjson_nat_rule nat;
+	char err[NETJSON_ERR_LEN];
+
+	if (!answer_ok(c, "inbound NAT rule", r))
+		return;
+	if (netjson_nat_rule(r->body, r->len, &nat, err, sizeof(err)) != 0) {
+		discovery_failed(c, "inbound NAT rule", NULL, err);
+		return;
+	}
+	/* the NSGs see the packet after NAT: at the backend port */
+	c->f.backend_port = nat.backend_port;
+	snprintf(c->f.nat_rule, sizeof(c->f.nat_rule), "%s", nat.name);
+}
+
+static void on_nic(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN], vnet[NETJSON_ID_LEN], *sub;
+	const struct netjson_ipconf *ip;
+
+	if (!answer_ok(c, "network interface", r))
+		return;
+	c->f.nic = netjson_nic(r->body, r->len, err, sizeof(err));
+	ip = netjson_nic_primary(c->f.nic);
+	if (!ip) {
+		discovery_failed(c, "network interface", NULL, c->f.nic ? "no IP configuration" : err);
+		return;
+	}
+	if (c->f.nic->nsg_id[0])
+		get(c, c->f.nic->nsg_id, NETWORK_API, on_nsg_nic);
+	if (ip->subnet_id[0]) {
+		get(c, ip->subnet_id, NETWORK_API, on_subnet);
+		snprintf(vnet, sizeof(vnet), "%s", ip->subnet_id);
+		sub = strstr(vnet, "/subnets/");
+		if (sub) {
+			*sub = '\0';
+			get(c, vnet, NETWORK_API, on_vnet);
+		}
+	}
+	if (ip->n_nat > 0)
+		get(c, ip->nat_rule_ids[0], NETWORK_API, on_nat);
+}
+
+/* Once discovery is complete and the client's public address is known, decide the NSG
+ * check offline. */
+static void evaluate_nsgs(struct cloud *c)
+{
+	struct model *m = c->m;
+	const struct netjson_ipconf *ip = netjson_nic_primary(c->f.nic);
+	struct nsg_ctx ctx;
+	struct nsg_flow flow;
+	struct nsg_result res;
+	int port = c->f.backend_port ? c->f.backend_port : m->target.port;
+	long ms = (long)(clock_ms() - c->started);
+	char ev[CHECK_EVIDENCE_LEN];
+	struct check k;
+
+	nsg_ctx_init(&ctx);
+	for (int i = 0; i < c->f.n_vnet; i++)
+		nsg_ctx_add_vnet(&ctx, c->f.vnet[i]);
+	if (!c->f.n_vnet && c->f.subnet.address_prefix[0])
+		nsg_ctx_add_vnet(&ctx, c->f.subnet.address_prefix);
+	if (nsg_flow_init(&flow, NSG_INBOUND, NSG_PROTO_TCP, m->target.client_ip, 50000,
+			  ip->private_ip, port) != 0) {
+		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms,
+		    "the client's or the VM's address does not parse", NULL);
+		return;
+	}
+	for (int i = 0; i < ip->n_asg && i < NSG_FLOW_MAX_ASG; i++)
+		flow.dst_asg[flow.n_dst_asg++] = ip->asg_ids[i];
+	nsg_evaluate(c->f.nsg_subnet, c->f.nsg_nic, &ctx, &flow, &res);
+	check_init(&k, CK_NSG_CLOUD);
+	k.elapsed_ms = ms;
+	if (res.access == NSG_DENY)
+		check_set(&k, ST_FAIL, OUT_BLOCKED, "%s", res.summary);
+	else
+		check_set(&k, res.uncertain ? ST_WARN : ST_OK, res.uncertain ? OUT_WARN : OUT_OK, "%s",
+			  res.summary);
+	for (int s = 0; s < NSG_STAGES; s++) {
+		const struct nsg_decision *d = &res.stage[s];
+
+		if (!d->present)
+			snprintf(ev, sizeof(ev), "%s: no NSG", nsg_stage_name((enum nsg_stage)s));
+		else
+			snprintf(ev, sizeof(ev), "%s NSG %.60s: rule %.60s (priority %d) %s%s",
+				 nsg_stage_name((enum nsg_stage)s), d->nsg, d->rule, d->priority,
+				 nsg_access_name(d->access), d->is_default || d->builtin_default ? ", a default rule" : "");
+		check_evidence(&k, "%s", ev);
+	}
+	check_evidence(&k, "flow: TCP from %s to %s port %d%s%.60s%s", m->target.client_ip,
+		       ip->private_ip, port, c->f.nat_rule[0] ? " (after NAT rule " : "", c->f.nat_rule,
+		       c->f.nat_rule[0] ? ")" : "");
+	model_set_check(m, &k);
+}
+
+/* Called from cloud_handle: finishes the round when discovery is over and the NSG check
+ * has what it needs. */
+static void discovery_step(struct cloud *c)
+{
+	struct model *m = c->m;
+	bool whoami_done = m->checks[CK_EDGE_PUBLIC_IP].state != ST_PENDING &&
+			   m->checks[CK_EDGE_PUBLIC_IP].state != ST_RUNNING;
+
+	if (!c->discovering || c->pending > 0)
+		return;
+	if (c->f.failed[0]) {
+		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, (long)(clock_ms() - c->started),
+		    c->f.failed, NULL);
+	} else if (m->target.client_ip[0]) {
+		evaluate_nsgs(c);
+	} else if (whoami_done || m->done) {
+		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, (long)(clock_ms() - c->started),
+		    "NSGs read, but this client's public address is unknown (--client-ip or "
+		    "--whoami-url)", NULL);
+	} else {
+		return;          /* the what-is-my-IP probe is still running */
+	}
+	finish_round(c, NULL);
 }
 
 static void on_auth(void *arg, bool ok, const char *why);
@@ -163,7 +404,13 @@ static void on_vm(void *arg, const struct arm_response *r)
 		snprintf(sum, sizeof(sum), "VM %.100s power state is %.60s", vi.name, vi.power[0] ? vi.power : "unknown");
 		set(m, CK_VM_POWER, ST_WARN, OUT_WARN, ms, sum, msg);
 	}
-	finish_round(c, NULL);
+	if (vi.n_nics == 0) {
+		finish_round(c, "the VM has no network interface");
+		return;
+	}
+	c->discovering = true;
+	get(c, vi.nics[0], NETWORK_API, on_nic);
+	discovery_step(c);
 }
 
 static void on_auth(void *arg, bool ok, const char *why)
@@ -185,8 +432,11 @@ static void on_auth(void *arg, bool ok, const char *why)
 
 void cloud_start(struct cloud *c, struct model *m)
 {
+	found_clear(&c->f);
+	c->pending = 0;
 	c->m = m;
 	c->busy = true;
+	c->discovering = false;
 	c->retried_401 = false;
 	c->started = clock_ms();
 	model_set_running(m, CK_VM_POWER);
@@ -235,4 +485,5 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 	c->m = m;
 	arm_handle(c->arm, fds, n);
 	auth_handle(c->auth, fds, n);
+	discovery_step(c);
 }

@@ -1321,3 +1321,98 @@ void netjson_error_line(const char *text, size_t len, int status, char *out, siz
 			 http[0] ? ": " : "", (int)sizeof(why), why);
 	}
 }
+
+/* ---------------------------------------------------------------- subnet, VNet */
+
+/* A string member that must fit: copies it, or leaves dst empty when absent or null. */
+static int small_str(const cJSON *o, const char *key, char *dst, size_t len, const char *what,
+		     char *err, size_t errlen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	dst[0] = '\0';
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v) || strlen(v->valuestring) >= len) {
+		if (err)
+			snprintf(err, errlen, "%s: expected a string that fits", what);
+		return -1;
+	}
+	snprintf(dst, len, "%s", v->valuestring);
+	return 0;
+}
+
+static cJSON *parse_object(const char *text, size_t len, char *err, size_t errlen)
+{
+	cJSON *root;
+
+	if (len > NETJSON_MAX_BODY || memchr(text, '\0', len)) {
+		if (err)
+			snprintf(err, errlen, "the body is too large or holds a NUL byte");
+		return NULL;
+	}
+	root = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(root)) {
+		if (err)
+			snprintf(err, errlen, "the body is not a JSON object");
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+int netjson_subnet(const char *text, size_t len, struct netjson_subnet *out, char *err,
+		   size_t errlen)
+{
+	cJSON *root = parse_object(text, len, err, errlen);
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "properties");
+	const cJSON *list;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!root)
+		return -1;
+	if (!cJSON_IsObject(p)) {
+		if (err)
+			snprintf(err, errlen, "properties: expected an object");
+		goto done;
+	}
+	if (small_str(p, "addressPrefix", out->address_prefix, sizeof(out->address_prefix),
+		      "properties.addressPrefix", err, errlen) < 0 ||
+	    small_str(cJSON_GetObjectItemCaseSensitive(p, "networkSecurityGroup"), "id", out->nsg_id,
+		      sizeof(out->nsg_id), "properties.networkSecurityGroup.id", err, errlen) < 0)
+		goto done;
+	list = cJSON_GetObjectItemCaseSensitive(p, "addressPrefixes");
+	if (!out->address_prefix[0] && cJSON_IsArray(list) && cJSON_IsString(list->child) &&
+	    strlen(list->child->valuestring) < sizeof(out->address_prefix))
+		snprintf(out->address_prefix, sizeof(out->address_prefix), "%s", list->child->valuestring);
+	rc = 0;
+done:
+	cJSON_Delete(root);
+	return rc;
+}
+
+int netjson_vnet_prefixes(const char *text, size_t len, char out[][NETJSON_IP_LEN], int max,
+			  char *err, size_t errlen)
+{
+	cJSON *root = parse_object(text, len, err, errlen);
+	const cJSON *list, *v;
+	int n = 0;
+
+	if (!root)
+		return -1;
+	list = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "properties"),
+						 "addressSpace"), "addressPrefixes");
+	if (!cJSON_IsArray(list)) {
+		if (err)
+			snprintf(err, errlen, "properties.addressSpace.addressPrefixes: expected an array");
+		cJSON_Delete(root);
+		return -1;
+	}
+	cJSON_ArrayForEach(v, list)
+		if (n < max && cJSON_IsString(v) && strlen(v->valuestring) < NETJSON_IP_LEN)
+			snprintf(out[n++], NETJSON_IP_LEN, "%s", v->valuestring);
+	cJSON_Delete(root);
+	return n;
+}

@@ -209,6 +209,18 @@ int netjson_arm_error(const char *text, size_t len, struct netjson_arm_error *ou
  * leaves out the "HTTP n" part. */
 void netjson_error_line(const char *text, size_t len, int status, char *out, size_t outlen);
 
+/* ---- subnet and virtual network (for the NSG on the subnet and the VirtualNetwork tag) */
+struct netjson_subnet {
+	char address_prefix[NETJSON_IP_LEN];     /* properties.addressPrefix, or the first of
+						  * addressPrefixes; "" when absent */
+	char nsg_id[NETJSON_ID_LEN];             /* "" when the subnet has no NSG */
+};
+int netjson_subnet(const char *text, size_t len, struct netjson_subnet *out, char *err,
+		   size_t errlen);
+/* properties.addressSpace.addressPrefixes[] into out (at most max); returns how many. */
+int netjson_vnet_prefixes(const char *text, size_t len, char out[][NETJSON_IP_LEN], int max,
+			  char *err, size_t errlen);
+
 /* The last segment of a resource id ("/.../networkSecurityGroups/nsg1" -> "nsg1"). */
 void netjson_id_name(const char *id, char *out, size_t outlen);
 

@@ -80,7 +80,8 @@ static void diag_connect(struct model *m)
 	const struct target *t = &m->target;
 
 	if (!finished(m, CK_EDGE_VANTAGE) || !finished(m, CK_EDGE_PORT_OUT) ||
-	    !finished(m, CK_CLIENT_REFERENCE) || !finished(m, CK_VM_POWER))
+	    !finished(m, CK_CLIENT_REFERENCE) || !finished(m, CK_VM_POWER) ||
+	    !finished(m, CK_NSG_CLOUD))
 		return;          /* wait: the outside view and the cloud's view decide */
 	if (van == OUT_OK)
 		blame(m, COMP_EDGE, CK_EDGE_VANTAGE, CONF_PROVEN,
@@ -91,6 +92,8 @@ static void diag_connect(struct model *m)
 		blame(m, COMP_EDGE, CK_EDGE_PORT_OUT, CONF_PROVEN,
 		      "TCP port %d out of the organisation fails to the vantage host too (%s): "
 		      "the edge blocks outbound SSH", t->port, outcome_name(port_out));
+	else if (failed(m, CK_NSG_CLOUD))
+		blame(m, COMP_NSG, CK_NSG_CLOUD, CONF_PROVEN, "%s", m->checks[CK_NSG_CLOUD].summary);
 	else if (failed(m, CK_VM_POWER))
 		blame(m, COMP_VM, CK_VM_POWER, CONF_PROVEN, "%s", m->checks[CK_VM_POWER].summary);
 	else if (tcp == OUT_REFUSED || tcp == OUT_RESET)

@@ -51,6 +51,8 @@ struct target {
 	char address[64];        /* numeric, once resolved */
 	int port;
 	char azure_vm[512];
+	char client_ip[64];      /* this client's public address: --client-ip, or what the
+				  * what-is-my-IP probe saw; "" while unknown */
 };
 
 struct verdict {

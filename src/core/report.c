@@ -56,6 +56,10 @@ char *report_json(const struct model *m)
 		add_str(t, "user", m->target.user);
 	else
 		cJSON_AddNullToObject(t, "user");
+	if (m->target.client_ip[0])
+		add_str(t, "client_ip", m->target.client_ip);
+	else
+		cJSON_AddNullToObject(t, "client_ip");
 	if (m->target.azure_vm[0])
 		add_str(t, "azure_vm", m->target.azure_vm);
 	else

@@ -175,8 +175,9 @@ static void run_worker(enum worker_kind k, const struct probe_opts *o, const cha
 		send_check(&c, NULL);
 		break;
 	case W_WHOAMI:
-		whoami_probe(&c, o->whoami_url, o->connect_ms);
-		send_check(&c, NULL);
+		a[0] = '\0';
+		whoami_probe(&c, o->whoami_url, o->connect_ms, a, sizeof(a));
+		send_check(&c, a);
 		break;
 	case W_PATH:
 		run_path(o, addr);
@@ -359,6 +360,7 @@ void engine_start(struct engine *e, struct model *m)
 	engine_cancel(e, m);
 	model_new_round(m);
 	m->target.address[0] = '\0';
+	snprintf(m->target.client_ip, sizeof(m->target.client_ip), "%s", e->o.target.client_ip);
 	e->round_start = clock_ms();
 	e->resolved = e->resolve_failed = false;
 	model_log(m, "round %u: probing %s port %d", m->round, m->target.host, m->target.port);
@@ -432,6 +434,8 @@ int engine_timeout(const struct engine *e)
 static void on_record(struct engine *e, struct model *m, enum worker_kind k, const struct wire *r)
 {
 	model_set_check(m, &r->check);
+	if (k == W_WHOAMI && r->address[0] && !e->o.target.client_ip[0])
+		snprintf(m->target.client_ip, sizeof(m->target.client_ip), "%s", r->address);
 	if (k != W_RESOLVE)
 		return;
 	if (r->check.state == ST_OK && r->address[0]) {

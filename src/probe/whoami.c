@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "probe/whoami.h"
@@ -30,7 +31,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return got;
 }
 
-void whoami_probe(struct check *c, const char *url, int timeout_ms)
+void whoami_probe(struct check *c, const char *url, int timeout_ms, char *ip, size_t iplen)
 {
 	struct body b = {.len = 0};
 	long long t0 = clock_ms();
@@ -70,6 +71,8 @@ void whoami_probe(struct check *c, const char *url, int timeout_ms)
 	else if (status != 200 || (inet_pton(AF_INET, b.buf, tmp) != 1 && inet_pton(AF_INET6, b.buf, tmp) != 1))
 		check_set(c, ST_WARN, OUT_ERROR, "the what-is-my-IP service answered HTTP %ld without an address",
 			  status);
-	else
+	else {
 		check_set(c, ST_OK, OUT_OK, "web traffic gets out; this client's public address is %s", b.buf);
+		snprintf(ip, iplen, "%s", b.buf);
+	}
 }

@@ -4,9 +4,12 @@
 #ifndef SSHTRIAGE_PROBE_WHOAMI_H
 #define SSHTRIAGE_PROBE_WHOAMI_H
 
+#include <stddef.h>
+
 #include "core/model.h"
 
-/* Fills c (CK_EDGE_PUBLIC_IP).  url is http:// or https://; no credentials are sent. */
-void whoami_probe(struct check *c, const char *url, int timeout_ms);
+/* Fills c (CK_EDGE_PUBLIC_IP) and, when the answer is an address, ip.  url is http:// or
+ * https://; no credentials are sent. */
+void whoami_probe(struct check *c, const char *url, int timeout_ms, char *ip, size_t iplen);
 
 #endif

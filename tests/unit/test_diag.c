@@ -139,6 +139,14 @@ int main(void)
 
 	healthy(&m);
 	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_EDGE_VANTAGE, ST_WARN, OUT_TIMEOUT);
+	set(&m, CK_NSG_CLOUD, ST_FAIL, OUT_BLOCKED);
+	set(&m, CK_VM_POWER, ST_FAIL, OUT_VM_STOPPED);
+	expect(&m, "an NSG denies (and the VM is off): the NSG comes first", COMP_NSG, CK_NSG_CLOUD,
+	       CONF_PROVEN);
+
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
 	set(&m, CK_VM_POWER, ST_FAIL, OUT_VM_STOPPED);
 	expect(&m, "edge blocks and the VM is off: the edge comes first", COMP_EDGE, CK_EDGE_VANTAGE,
 	       CONF_PROVEN);

@@ -869,5 +869,27 @@ int main(void)
 	test_sane_nsg();
 	test_deep_and_big();
 	test_every_mapper();
+	{
+		struct netjson_subnet sn;
+		char pre[4][NETJSON_IP_LEN];
+		const char *sub = "{\"name\":\"default\",\"properties\":{\"addressPrefix\":\"10.20.1.0/24\","
+				  "\"networkSecurityGroup\":{\"id\":\"/subscriptions/s/resourceGroups/r/providers/"
+				  "Microsoft.Network/networkSecurityGroups/subnet-nsg\"}}}";
+		const char *vnet = "{\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\"10.20.0.0/16\",\"fd00::/48\"]}}}";
+
+		ok(netjson_subnet(sub, strlen(sub), &sn, NULL, 0) == 0 &&
+		   strcmp(sn.address_prefix, "10.20.1.0/24") == 0 && strstr(sn.nsg_id, "/subnet-nsg"),
+		   "subnet: prefix and NSG id");
+		const char *plural = "{\"properties\":{\"addressPrefixes\":[\"10.1.0.0/24\"]}}";
+		const char *wrong = "{\"properties\":{\"addressPrefix\":7}}";
+
+		ok(netjson_subnet(plural, strlen(plural), &sn, NULL, 0) == 0 &&
+		   strcmp(sn.address_prefix, "10.1.0.0/24") == 0 && !sn.nsg_id[0], "subnet: plural prefixes, no NSG");
+		ok(netjson_subnet(wrong, strlen(wrong), &sn, NULL, 0) == -1, "subnet: wrong type");
+		ok(netjson_subnet("[]", 2, &sn, NULL, 0) == -1, "subnet: not an object");
+		ok(netjson_vnet_prefixes(vnet, strlen(vnet), pre, 4, NULL, 0) == 2 && strcmp(pre[1], "fd00::/48") == 0,
+		   "VNet address space");
+		ok(netjson_vnet_prefixes("{}", 2, pre, 4, NULL, 0) == -1, "VNet without address space");
+	}
 	return tap_done();
 }
