@@ -7,7 +7,7 @@
 /* A finished round where everything worked. */
 static void healthy(struct model *m)
 {
-	struct target t = {"azureuser", "203.0.113.10", "203.0.113.10", 22, ""};
+	struct target t = {.user = "azureuser", .host = "203.0.113.10", .address = "203.0.113.10", .port = 22};
 
 	model_init(m, &t);
 	for (int i = 0; i < CK_COUNT; i++) {

@@ -10,7 +10,7 @@
 int main(void)
 {
 	struct model m;
-	struct target t = {"azureuser", "vm1.example", "203.0.113.10", 22, ""};
+	struct target t = {.user = "azureuser", .host = "vm1.example", .address = "203.0.113.10", .port = 22};
 	struct check c;
 	char *text, *mem = NULL;
 	size_t memlen = 0;
