@@ -83,17 +83,19 @@ static void diag_connect(struct model *m)
 	    !finished(m, CK_CLIENT_REFERENCE) || !finished(m, CK_VM_POWER) ||
 	    !finished(m, CK_NSG_CLOUD))
 		return;          /* wait: the outside view and the cloud's view decide */
-	if (van == OUT_OK)
+	if (silent(port_out) && silent(tcp))
+		blame(m, COMP_EDGE, CK_EDGE_PORT_OUT, CONF_PROVEN,
+		      "TCP port %d out of the organisation fails to the vantage host too (%s): "
+		      "the edge blocks outbound SSH", t->port, outcome_name(port_out));
+	/* An NSG rule evaluated for this client's own public address beats the vantage
+	 * comparison: the vantage host has another source address, which a rule may admit. */
+	else if (failed(m, CK_NSG_CLOUD))
+		blame(m, COMP_NSG, CK_NSG_CLOUD, CONF_PROVEN, "%s", m->checks[CK_NSG_CLOUD].summary);
+	else if (van == OUT_OK)
 		blame(m, COMP_EDGE, CK_EDGE_VANTAGE, CONF_PROVEN,
 		      "the vantage host outside the organisation connects to %s port %d, but "
 		      "this client gets %s: the organisation's edge blocks it",
 		      t->address, t->port, outcome_name(tcp));
-	else if (silent(port_out) && silent(tcp))
-		blame(m, COMP_EDGE, CK_EDGE_PORT_OUT, CONF_PROVEN,
-		      "TCP port %d out of the organisation fails to the vantage host too (%s): "
-		      "the edge blocks outbound SSH", t->port, outcome_name(port_out));
-	else if (failed(m, CK_NSG_CLOUD))
-		blame(m, COMP_NSG, CK_NSG_CLOUD, CONF_PROVEN, "%s", m->checks[CK_NSG_CLOUD].summary);
 	else if (failed(m, CK_VM_POWER))
 		blame(m, COMP_VM, CK_VM_POWER, CONF_PROVEN, "%s", m->checks[CK_VM_POWER].summary);
 	else if (tcp == OUT_REFUSED || tcp == OUT_RESET)

@@ -147,6 +147,20 @@ int main(void)
 
 	healthy(&m);
 	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_NSG_CLOUD, ST_FAIL, OUT_BLOCKED);
+	expect(&m, "an NSG denies this client's address while the vantage host gets in", COMP_NSG,
+	       CK_NSG_CLOUD, CONF_PROVEN);
+
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_EDGE_PORT_OUT, ST_FAIL, OUT_TIMEOUT);
+	set(&m, CK_EDGE_VANTAGE, ST_UNKNOWN, OUT_UNAVAILABLE);
+	set(&m, CK_NSG_CLOUD, ST_FAIL, OUT_BLOCKED);
+	expect(&m, "port 22 cannot even leave the organisation: the edge first, whatever the NSG",
+	       COMP_EDGE, CK_EDGE_PORT_OUT, CONF_PROVEN);
+
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
 	set(&m, CK_VM_POWER, ST_FAIL, OUT_VM_STOPPED);
 	expect(&m, "edge blocks and the VM is off: the edge comes first", COMP_EDGE, CK_EDGE_VANTAGE,
 	       CONF_PROVEN);
