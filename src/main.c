@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <limits.h>
@@ -256,6 +257,14 @@ int main(int argc, char **argv)
 	enum loop_end end;
 	int rc, sig;
 
+	/* A closed 0, 1 or 2 would be handed to the next open(): the signal pipe, a probe's
+	 * socket.  Park them on /dev/null first. */
+	int nullfd;
+
+	while ((nullfd = open("/dev/null", O_RDWR)) >= 0 && nullfd <= 2)
+		;
+	if (nullfd > 2)
+		close(nullfd);
 	setlocale(LC_ALL, "");
 	rc = parse_args(argc, argv, &a);
 	if (rc >= 0)

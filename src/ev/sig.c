@@ -12,6 +12,9 @@
 static int pipe_fds[2] = {-1, -1};
 static void (*restore_hook)(void);
 
+static const int soft_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT};
+static const int fatal_sigs[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+
 static void on_signal(int sig)
 {
 	int saved = errno;
@@ -27,29 +30,36 @@ static void on_fatal(int sig)
 {
 	if (restore_hook)
 		restore_hook();
+	/* SA_RESETHAND made the action the default; the signal is blocked until this returns,
+	 * then it is delivered again (a real fault also recurs at the faulting instruction) */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
+static void soft_action(struct sigaction *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sigemptyset(&sa->sa_mask);
+	sa->sa_handler = on_signal;
+	sa->sa_flags = SA_RESTART;
+}
+
 int sig_init(void (*restore)(void))
 {
-	static const int soft[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-	static const int fatal[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 	struct sigaction sa;
 
 	restore_hook = restore;
 	if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
+	soft_action(&sa);
+	for (size_t i = 0; i < sizeof(soft_sigs) / sizeof(soft_sigs[0]); i++)
+		sigaction(soft_sigs[i], &sa, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < sizeof(soft) / sizeof(soft[0]); i++)
-		sigaction(soft[i], &sa, NULL);
 	sa.sa_handler = on_fatal;
 	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		sigaction(fatal[i], &sa, NULL);
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
+		sigaction(fatal_sigs[i], &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -59,12 +69,32 @@ int sig_fd(void)
 	return pipe_fds[0];
 }
 
-int sig_drain(void)
+unsigned sig_drain(void)
 {
 	unsigned char b;
-	int last = 0;
+	unsigned set = 0;
 
 	while (read(pipe_fds[0], &b, 1) == 1)
-		last = b;
-	return last;
+		if (b < 32)
+			set |= SIG_BIT(b);
+	return set;
+}
+
+void sig_stop_self(void)
+{
+	struct sigaction sa, old;
+	sigset_t tstp, prev;
+
+	/* the default action, unblocked, for the one raise(); in an orphaned process group
+	 * the kernel discards it and this returns at once */
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, &old);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	sigprocmask(SIG_UNBLOCK, &tstp, &prev);
+	raise(SIGTSTP);
+	sigprocmask(SIG_SETMASK, &prev, NULL);
+	sigaction(SIGTSTP, &old, NULL);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,23 @@ void ui_restore_terminal(void)
 {
 	if (ui_live && !isendwin())
 		endwin();
+}
+
+void ui_suspend(struct ui *ui)
+{
+	if (ui && ui->scr && !isendwin())
+		endwin();
+}
+
+void ui_resume(struct ui *ui)
+{
+	if (!ui || !ui->scr)
+		return;
+	/* endwin() even when we did not stop ourselves (SIGSTOP): the next doupdate() then
+	 * sends every mode curses needs again, whatever the terminal went through meanwhile */
+	if (!isendwin())
+		endwin();
+	ui_touch(ui);
 }
 
 void ui_close(struct ui *ui)
@@ -549,6 +567,22 @@ static bool ui_cpr_feed(struct ui *ui, int ch)
 	return false;
 }
 
+/* wgetch() found nothing although poll() said the terminal was readable: a hangup, an
+ * error, or "readable" with no byte to read, which is end of file. */
+static bool ui_tty_gone(const struct ui *ui)
+{
+	struct pollfd p = {ui->in_fd, POLLIN, 0};
+	int avail = 0;
+
+	if (poll(&p, 1, 0) < 0)
+		return errno != EINTR && errno != EAGAIN && errno != ENOMEM;
+	if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return true;
+	if (!(p.revents & POLLIN))
+		return false;
+	return ioctl(ui->in_fd, FIONREAD, &avail) != 0 || avail == 0;
+}
+
 static void ui_focus_move(struct ui *ui, int dir)
 {
 	int n = ui_log_visible(ui) ? UI_FOCUS_COUNT : UI_FOCUS_COUNT - 1;
@@ -628,8 +662,11 @@ enum ui_action ui_input(struct ui *ui, const struct model *m)
 
 		untouchwin(ui->inwin);
 		ch = wgetch(ui->inwin);
-		if (ch == ERR)
+		if (ch == ERR) {
+			if (n == 0 && ui_tty_gone(ui))
+				return UI_HANGUP;
 			break;
+		}
 		if (ui_cpr_feed(ui, ch))
 			continue;
 		ui->dirty = true;

@@ -25,6 +25,7 @@ enum ui_action {
 	UI_NONE,                 /* nothing for the loop (the view may have changed) */
 	UI_QUIT,
 	UI_RERUN,                /* start a new probe round */
+	UI_HANGUP,               /* the terminal is gone (end of file, error, hangup) */
 };
 
 struct ui;
@@ -35,11 +36,19 @@ struct ui;
 struct ui *ui_open(const struct ui_options *o, char *err, size_t errlen);
 /* Restores the terminal and frees; NULL-safe and idempotent. */
 void ui_close(struct ui *ui);
-/* Restores the terminal only (endwin); safe to call from a fatal-signal handler path. */
+/* Restores the terminal only (endwin); for the fatal-signal path, where nothing else may
+ * run after it but the re-raise. */
 void ui_restore_terminal(void);
+/* Ctrl-Z: puts the terminal back as the shell had it, before the process stops. */
+void ui_suspend(struct ui *ui);
+/* After SIGCONT, stopped by us or by anyone: curses re-establishes its modes and the next
+ * ui_draw() repaints the whole screen (the terminal was someone else's meanwhile). */
+void ui_resume(struct ui *ui);
 
 int ui_fd(const struct ui *ui);
-/* Reads every pending key without blocking; maps keys through the key table. */
+/* Reads every pending key without blocking; maps keys through the key table.  Call it when
+ * poll() says the terminal is readable: nothing to read then means the terminal is gone
+ * (UI_HANGUP), so a dead line cannot make the loop spin. */
 enum ui_action ui_input(struct ui *ui, const struct model *m);
 /* Repaints what changed since the last call; returns true if it wrote anything. */
 bool ui_draw(struct ui *ui, const struct model *m);

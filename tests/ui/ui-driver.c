@@ -421,7 +421,7 @@ int main(int argc, char **argv)
 		/* EINTR may be curses' SIGWINCH: let ui_input() pick up the resize */
 		if ((r > 0 && (p[0].revents & (POLLIN | POLLHUP))) || (r < 0 && errno == EINTR))
 			act = ui_input(ui, &m);
-		if (act == UI_QUIT)
+		if (act == UI_QUIT || act == UI_HANGUP)
 			break;
 		if (act == UI_RERUN) {
 			start_round(&m, sc);
