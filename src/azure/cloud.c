@@ -35,6 +35,7 @@ struct cloud {
 	char arm_ep[512];
 	bool busy, retried_401;
 	int pending;                 /* discovery calls in flight */
+	int calls_before;            /* arm_calls_made() when the round began */
 	bool discovering;            /* the NSG check waits for discovery and the client's IP */
 	struct found f;
 	long long started;
@@ -139,7 +140,8 @@ static void finish_round(struct cloud *c, const char *why)
 	    why ? why : "the public IP, NAT and DNAT rules are not checked by this build yet", NULL);
 	if (m->checks[CK_NSG_CLOUD].state == ST_RUNNING)
 		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms, why ? why : "not checked", NULL);
-	model_log(m, "azure: %d ARM calls in %ld ms", arm_calls_made(c->arm), ms);
+	m->arm_calls = arm_calls_made(c->arm) - c->calls_before;
+	model_log(m, "azure: %d ARM calls in %ld ms", m->arm_calls, ms);
 	c->busy = false;
 	c->discovering = false;
 }
@@ -434,6 +436,7 @@ void cloud_start(struct cloud *c, struct model *m)
 {
 	found_clear(&c->f);
 	c->pending = 0;
+	c->calls_before = arm_calls_made(c->arm);
 	c->m = m;
 	c->busy = true;
 	c->discovering = false;

@@ -84,6 +84,7 @@ void model_new_round(struct model *m)
 	m->handshake = false;
 	m->authenticated = -1;
 	m->done = false;
+	m->arm_calls = 0;
 	m->elapsed_ms = 0;
 	m->round++;
 	m->generation++;

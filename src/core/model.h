@@ -75,6 +75,7 @@ struct model {
 	bool handshake;
 	int authenticated;       /* -1 not tried, 0 false, 1 true */
 	bool done;               /* every probe of this round has finished */
+	int arm_calls;           /* HTTP requests to Azure this round (each retry counts) */
 	long elapsed_ms;         /* round start to last result */
 	unsigned round;          /* bumped by each re-run */
 	unsigned generation;     /* bumped by every change: views repaint when it moves */

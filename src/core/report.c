@@ -65,6 +65,7 @@ char *report_json(const struct model *m)
 	else
 		cJSON_AddNullToObject(t, "azure_vm");
 	cJSON_AddNumberToObject(root, "elapsed_ms", (double)m->elapsed_ms);
+	cJSON_AddNumberToObject(root, "arm_calls", m->arm_calls);
 	cJSON_AddBoolToObject(root, "reachable", m->reachable);
 	cJSON_AddBoolToObject(root, "handshake", m->handshake);
 	if (m->authenticated < 0)
