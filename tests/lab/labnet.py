@@ -446,8 +446,43 @@ def _port(value, where):
     return p
 
 
+def _l4(proto, where):
+    """A NAT/DNAT protocol (Tcp, Udp, All/Any, or a list of them) -> nft l4proto match."""
+    vals = proto if isinstance(proto, list) else [proto]
+    out = set()
+    for v in vals:
+        p = str(v).strip().lower()
+        if p in ("tcp",):
+            out.add("tcp")
+        elif p in ("udp",):
+            out.add("udp")
+        elif p in ("all", "any", "*"):
+            out.update(("tcp", "udp"))
+        elif p == "icmp":
+            continue          # DNAT of ICMP: nothing to translate to a port
+        else:
+            raise RenderError(f"{where}: protocol {v!r} is not Tcp, Udp or All")
+    if not out:
+        return None
+    return "meta l4proto " + _nft_set(sorted(out))
+
+
+def _endpoint_rules(cfg, kind):
+    """The rules of one entry kind: cfg["rules"] when present, else cfg itself (one rule)."""
+    rules = cfg.get("rules")
+    if rules is None:
+        return [cfg]
+    if not isinstance(rules, list):
+        raise RenderError(f"{kind}.rules must be a list")
+    return rules
+
+
 def render_endpoint(doc):
-    """endpoint.json document -> nft script replacing table ip endpoint."""
+    """endpoint.json document -> nft script replacing table ip endpoint.
+
+    ``lb`` and ``fw`` hold one rule directly (frontend_port/backend_ip/backend_port, or
+    port/translated_ip/translated_port/sources) or several in ``rules`` (a list of such
+    objects, each optionally with ``protocol``: Tcp, Udp or All); ``rules`` wins."""
     if not isinstance(doc, dict):
         raise RenderError("endpoint document must be a JSON object")
     entry = doc.get("entry")
@@ -461,11 +496,20 @@ def render_endpoint(doc):
         pre.append(f'iifname "{EP_PUBLIC_IFACE}" ip daddr {pub} counter drop '
                    'comment "public IP not attached"')
     if entry == "lb":
-        fport = _port(cfg.get("frontend_port", 22), "lb.frontend_port")
-        bip = _ipv4(cfg.get("backend_ip", VM_IP), "lb.backend_ip")
-        bport = _port(cfg.get("backend_port", 22), "lb.backend_port")
-        pre.append(f'iifname "{EP_PUBLIC_IFACE}" ip daddr {pub} tcp dport {fport} counter '
-                   f'dnat to {bip}:{bport} comment "lb inbound NAT rule {fport} to {bport}"')
+        for i, r in enumerate(_endpoint_rules(cfg, "lb")):
+            where = f"lb.rules[{i}]" if "rules" in cfg else "lb"
+            if not isinstance(r, dict):
+                raise RenderError(f"{where} must be an object")
+            fport = _port(r.get("frontend_port", 22), f"{where}.frontend_port")
+            bip = _ipv4(r.get("backend_ip", VM_IP), f"{where}.backend_ip")
+            bport = _port(r.get("backend_port", 22), f"{where}.backend_port")
+            l4 = _l4(r.get("protocol", "Tcp"), f"{where}.protocol")
+            if l4 is None:
+                continue
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", str(r.get("name", "")))[:40]
+            label = f"lb inbound NAT rule {name + ' ' if name else ''}{fport} to {bport}"
+            pre.append(f'iifname "{EP_PUBLIC_IFACE}" ip daddr {pub} {l4} th dport {fport} counter '
+                       f'dnat to {bip}:{bport} comment "{label}"')
     elif entry == "pip":
         bip = _ipv4(cfg.get("backend_ip", VM_IP), "pip.backend_ip")
         pre.append(f'iifname "{EP_PUBLIC_IFACE}" ip daddr {pub} counter dnat to {bip} '
@@ -473,30 +517,37 @@ def render_endpoint(doc):
         post.append(f'oifname "{EP_PUBLIC_IFACE}" ip saddr {bip} counter snat to {pub} '
                     'comment "public IP on the NIC"')
     else:
-        dport = _port(cfg.get("port", 22), "fw.port")
-        tip = _ipv4(cfg.get("translated_ip", VM_IP), "fw.translated_ip")
-        tport = _port(cfg.get("translated_port", 22), "fw.translated_port")
-        sources = cfg.get("sources", ["*"])
-        if not isinstance(sources, list):
-            raise RenderError("fw.sources must be a list")
-        nets, anyone = [], False
-        for s in sources:
-            p = _parse_prefix(s, "fw.sources")
-            if p == ANY:
-                anyone = True
-            elif isinstance(p, ipaddress.IPv4Network):
-                nets.append(p)
-            elif p is not None:
-                raise RenderError(f"fw.sources: service tag {s!r} not supported by the lab")
-        if anyone:
-            smatch = ""
-        elif nets:
-            smatch = "ip saddr " + _nft_set(str(n) for n in ipaddress.collapse_addresses(nets)) + " "
-        else:
-            smatch = None
-        if smatch is not None:
-            pre.append(f'iifname "{EP_PUBLIC_IFACE}" ip daddr {pub} tcp dport {dport} {smatch}'
-                       f'counter dnat to {tip}:{tport} comment "firewall DNAT rule"')
+        for i, r in enumerate(_endpoint_rules(cfg, "fw")):
+            where = f"fw.rules[{i}]" if "rules" in cfg else "fw"
+            if not isinstance(r, dict):
+                raise RenderError(f"{where} must be an object")
+            dport = _port(r.get("port", 22), f"{where}.port")
+            tip = _ipv4(r.get("translated_ip", VM_IP), f"{where}.translated_ip")
+            tport = _port(r.get("translated_port", 22), f"{where}.translated_port")
+            l4 = _l4(r.get("protocol", "Tcp"), f"{where}.protocol")
+            sources = r.get("sources", ["*"])
+            if not isinstance(sources, list):
+                raise RenderError(f"{where}.sources must be a list")
+            nets, anyone = [], False
+            for s in sources:
+                p = _parse_prefix(s, f"{where}.sources")
+                if p == ANY:
+                    anyone = True
+                elif isinstance(p, ipaddress.IPv4Network):
+                    nets.append(p)
+                elif p is not None:
+                    raise RenderError(f"{where}.sources: service tag {s!r} not supported by the lab")
+            if anyone:
+                smatch = ""
+            elif nets:
+                smatch = "ip saddr " + _nft_set(str(n) for n in ipaddress.collapse_addresses(nets)) + " "
+            else:
+                smatch = None
+            if smatch is not None and l4 is not None:
+                name = re.sub(r"[^A-Za-z0-9._-]", "_", str(r.get("name", "")))[:40]
+                label = f"firewall DNAT rule{' ' + name if name else ''}"
+                pre.append(f'iifname "{EP_PUBLIC_IFACE}" ip daddr {pub} {l4} th dport {dport} {smatch}'
+                           f'counter dnat to {tip}:{tport} comment "{label}"')
     # whatever the entry does not translate is addressed to the endpoint itself: dropped,
     # as Azure drops it (a load balancer or firewall answers nothing it has no rule for)
     inp.append(f'iifname "{EP_PUBLIC_IFACE}" ip daddr {pub} meta l4proto {{ tcp, udp }} '
@@ -525,6 +576,29 @@ def render_endpoint(doc):
         "\t\tct state established,related accept",
         f'\t\tiifname "{EP_PUBLIC_IFACE}" ct status dnat accept',
         f'\t\tiifname "{EP_PUBLIC_IFACE}" counter drop comment "not published"',
+        "\t}",
+        "}",
+    ]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- fabric (VM power)
+def render_fabric(down):
+    """{ip: reason} of VMs whose guest does not answer (stopped, deallocated, emergency mode)
+    -> nft script replacing table ip fabric in the nsg namespace: the hypervisor drops what
+    is addressed to them (silently: no ICMP host unreachable from the router's ARP failure)."""
+    lines = []
+    for ip in sorted(down):
+        _ipv4(ip, "fabric")
+        lines.append(f'ip daddr {ip} counter drop comment {_comment("VM " + str(down[ip]))}')
+    out = [
+        "# sshtriage lab fabric: VMs that are not running (rendered by fakearm); do not edit",
+        "table ip fabric",
+        "delete table ip fabric",
+        "table ip fabric {",
+        "\tchain forward {",
+        "\t\ttype filter hook forward priority filter - 10; policy accept;",
+        *["\t\t" + x for x in lines],
         "\t}",
         "}",
     ]
