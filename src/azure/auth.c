@@ -140,6 +140,12 @@ struct auth *auth_new(struct arm *arm, enum auth_source only, char *err, size_t 
 	} else if (secret && *secret) {
 		au->secret = strdup(secret);
 	}
+	/* From here on the secret lives only in au: no child (probe workers, nft, az) may
+	 * inherit it through the environment, and /proc/PID/environ (which shows the original
+	 * block) no longer holds it either. */
+	if (secret)
+		memset((char *)secret, 0, strlen(secret));
+	unsetenv("AZURE_CLIENT_SECRET");
 	if (only == AUTH_SP && !(au->tenant[0] && au->client_id[0] && au->secret)) {
 		snprintf(err, errlen, "a service principal needs AZURE_TENANT_ID, AZURE_CLIENT_ID and "
 			 "AZURE_CLIENT_SECRET or AZURE_CLIENT_SECRET_FILE");
