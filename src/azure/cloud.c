@@ -13,6 +13,9 @@
 
 #define COMPUTE_API "2024-11-01"
 #define NETWORK_API "2024-07-01"
+/* The whole cloud side of a round, retries and Retry-After waits included: past this the
+ * checks say Azure did not answer in time, so a throttling storm cannot stall a triage. */
+#define CLOUD_ROUND_MS 30000
 
 /* What discovery found: VM -> NIC -> subnet (+ VNet) -> the two NSGs, and the NAT rule that
  * decides the port the NSGs see.  Freed at every round. */
@@ -38,7 +41,7 @@ struct cloud {
 	int calls_before;            /* arm_calls_made() when the round began */
 	bool discovering;            /* the NSG check waits for discovery and the client's IP */
 	struct found f;
-	long long started;
+	long long started, deadline;
 };
 
 bool cloud_valid_vm_id(const char *id)
@@ -442,6 +445,7 @@ void cloud_start(struct cloud *c, struct model *m)
 	c->discovering = false;
 	c->retried_401 = false;
 	c->started = clock_ms();
+	c->deadline = c->started + CLOUD_ROUND_MS;
 	model_set_running(m, CK_VM_POWER);
 	model_set_running(m, CK_ENDPOINT_CLOUD);
 	model_set_running(m, CK_NSG_CLOUD);
@@ -478,9 +482,14 @@ int cloud_pollfds(const struct cloud *c, struct pollfd *fds, int max)
 
 int cloud_timeout(const struct cloud *c)
 {
-	int a = arm_timeout(c->arm), b = auth_timeout(c->auth);
+	int a = arm_timeout(c->arm), b = auth_timeout(c->auth), t = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+	long long left = c->deadline - clock_ms();
 
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+	if (!c->busy)
+		return t;
+	if (left < 0)
+		left = 0;
+	return t < 0 || left < t ? (int)left : t;
 }
 
 void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model *m)
@@ -489,4 +498,13 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 	arm_handle(c->arm, fds, n);
 	auth_handle(c->auth, fds, n);
 	discovery_step(c);
+	if (c->busy && clock_ms() >= c->deadline) {
+		char why[120];
+
+		arm_cancel_all(c->arm);
+		auth_cancel(c->auth);
+		snprintf(why, sizeof(why), "Azure did not answer within %d s (calls cancelled)",
+			 CLOUD_ROUND_MS / 1000);
+		finish_round(c, why);
+	}
 }
