@@ -1324,70 +1324,33 @@ void netjson_error_line(const char *text, size_t len, int status, char *out, siz
 
 /* ---------------------------------------------------------------- subnet, VNet */
 
-/* A string member that must fit: copies it, or leaves dst empty when absent or null. */
-static int small_str(const cJSON *o, const char *key, char *dst, size_t len, const char *what,
-		     char *err, size_t errlen)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	dst[0] = '\0';
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	if (!cJSON_IsString(v) || strlen(v->valuestring) >= len) {
-		if (err)
-			snprintf(err, errlen, "%s: expected a string that fits", what);
-		return -1;
-	}
-	snprintf(dst, len, "%s", v->valuestring);
-	return 0;
-}
-
-static cJSON *parse_object(const char *text, size_t len, char *err, size_t errlen)
-{
-	cJSON *root;
-
-	if (len > NETJSON_MAX_BODY || memchr(text, '\0', len)) {
-		if (err)
-			snprintf(err, errlen, "the body is too large or holds a NUL byte");
-		return NULL;
-	}
-	root = cJSON_ParseWithLength(text, len);
-	if (!cJSON_IsObject(root)) {
-		if (err)
-			snprintf(err, errlen, "the body is not a JSON object");
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
-}
-
 int netjson_subnet(const char *text, size_t len, struct netjson_subnet *out, char *err,
 		   size_t errlen)
 {
-	cJSON *root = parse_object(text, len, err, errlen);
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "properties");
-	const cJSON *list;
+	struct jx x = {err, errlen};
+	const cJSON *props, *list;
+	cJSON *root;
 	int rc = -1;
 
+	clear_err(err, errlen);
 	memset(out, 0, sizeof(*out));
+	root = parse(&x, text, len);
 	if (!root)
 		return -1;
-	if (!cJSON_IsObject(p)) {
-		if (err)
-			snprintf(err, errlen, "properties: expected an object");
-		goto done;
-	}
-	if (small_str(p, "addressPrefix", out->address_prefix, sizeof(out->address_prefix),
-		      "properties.addressPrefix", err, errlen) < 0 ||
-	    small_str(cJSON_GetObjectItemCaseSensitive(p, "networkSecurityGroup"), "id", out->nsg_id,
-		      sizeof(out->nsg_id), "properties.networkSecurityGroup.id", err, errlen) < 0)
-		goto done;
-	list = cJSON_GetObjectItemCaseSensitive(p, "addressPrefixes");
-	if (!out->address_prefix[0] && cJSON_IsArray(list) && cJSON_IsString(list->child) &&
-	    strlen(list->child->valuestring) < sizeof(out->address_prefix))
-		snprintf(out->address_prefix, sizeof(out->address_prefix), "%s", list->child->valuestring);
+	if (get(&x, root, "", "properties", T_OBJ, true, &props) < 0 ||
+	    get_str(&x, props, "properties", "addressPrefix", false, out->address_prefix,
+		    sizeof(out->address_prefix), false) < 0 ||
+	    get_id(&x, props, "properties", "networkSecurityGroup", false, out->nsg_id,
+		   sizeof(out->nsg_id)) < 0 ||
+	    get(&x, props, "properties", "addressPrefixes", T_ARR, false, &list) < 0)
+		goto out;
+	/* newer subnets may carry only the plural form */
+	if (!out->address_prefix[0] && list && cJSON_IsString(list->child) &&
+	    put_str(&x, list->child->valuestring, "properties.addressPrefixes[0]", out->address_prefix,
+		    sizeof(out->address_prefix), false) < 0)
+		goto out;
 	rc = 0;
-done:
+out:
 	cJSON_Delete(root);
 	return rc;
 }
@@ -1395,24 +1358,26 @@ done:
 int netjson_vnet_prefixes(const char *text, size_t len, char out[][NETJSON_IP_LEN], int max,
 			  char *err, size_t errlen)
 {
-	cJSON *root = parse_object(text, len, err, errlen);
-	const cJSON *list, *v;
-	int n = 0;
+	struct jx x = {err, errlen};
+	const cJSON *props, *space, *list, *v;
+	cJSON *root;
+	int n = -1;
 
+	clear_err(err, errlen);
+	root = parse(&x, text, len);
 	if (!root)
 		return -1;
-	list = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "properties"),
-						 "addressSpace"), "addressPrefixes");
-	if (!cJSON_IsArray(list)) {
-		if (err)
-			snprintf(err, errlen, "properties.addressSpace.addressPrefixes: expected an array");
-		cJSON_Delete(root);
-		return -1;
-	}
+	if (get(&x, root, "", "properties", T_OBJ, true, &props) < 0 ||
+	    get(&x, props, "properties", "addressSpace", T_OBJ, true, &space) < 0 ||
+	    get(&x, space, "properties.addressSpace", "addressPrefixes", T_ARR, true, &list) < 0)
+		goto out;
+	n = 0;
 	cJSON_ArrayForEach(v, list)
-		if (n < max && cJSON_IsString(v) && strlen(v->valuestring) < NETJSON_IP_LEN)
-			snprintf(out[n++], NETJSON_IP_LEN, "%s", v->valuestring);
+		if (n < max && cJSON_IsString(v) &&
+		    put_str(&x, v->valuestring, "properties.addressSpace.addressPrefixes[]", out[n],
+			    NETJSON_IP_LEN, false) > 0)
+			n++;
+out:
 	cJSON_Delete(root);
 	return n;
 }

@@ -29,14 +29,6 @@ enum outcome classify_connect_errno(int err)
 	}
 }
 
-/* Finds the end of the line starting at p (LF, or CR LF); returns NULL if incomplete. */
-static const char *line_end(const char *p, const char *end)
-{
-	const char *nl = memchr(p, '\n', (size_t)(end - p));
-
-	return nl;
-}
-
 bool banner_complete(const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
@@ -61,7 +53,7 @@ enum outcome classify_banner(const struct banner_obs *o, const char **line, size
 	*line = NULL;
 	*line_len = 0;
 	while (p < end) {
-		const char *nl = line_end(p, end);
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
 
 		if (n >= 4 && memcmp(p, "SSH-", 4) == 0) {
