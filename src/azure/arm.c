@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,13 @@ struct call {
 	int attempts;
 	long long started, not_before;   /* not_before > 0: waiting to retry */
 	char error[256];
+	/* ARM_LRO */
+	bool polling;                    /* the call now GETs a polling URL */
+	bool async;                      /* ... an Azure-AsyncOperation one */
+	int polls;
+	long long lro_deadline;
+	char lro_status[16];
+	char *final_url;                 /* Location given beside Azure-AsyncOperation */
 };
 
 struct arm {
@@ -212,6 +220,7 @@ static void call_free(struct call *c)
 		free(c->body);
 	}
 	free(c->buf);
+	free(c->final_url);
 	free(c);
 }
 
@@ -338,6 +347,115 @@ static void unlink_call(struct arm *a, struct call *c)
 		}
 }
 
+/* The Retry-After of a polling answer, bounded for polling. */
+static long poll_wait_ms(const struct call *c)
+{
+	bool capped = false;
+	long w = c->retry_after[0] ? retry_after_ms(c->retry_after, time(NULL), &capped)
+				   : ARM_LRO_POLL_DEFAULT_MS;
+
+	if (w < ARM_LRO_POLL_MIN_MS)
+		w = ARM_LRO_POLL_MIN_MS;
+	return w > ARM_LRO_POLL_MAX_MS ? ARM_LRO_POLL_MAX_MS : w;
+}
+
+/* "status" of an Azure-AsyncOperation body, "" when there is none. */
+static void async_status(const char *body, size_t len, char *out, size_t outlen)
+{
+	cJSON *j = cJSON_ParseWithLength(body, len);
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "status");
+
+	snprintf(out, outlen, "%s", cJSON_IsString(st) ? st->valuestring : "");
+	cJSON_Delete(j);
+}
+
+/* Turns the call into (or keeps it as) a poll of url; false with c->error set when the
+ * URL may not be polled. */
+static bool poll_again(struct arm *a, struct call *c, const char *url, bool async)
+{
+	char *u;
+
+	if (clock_ms() >= c->lro_deadline) {
+		snprintf(c->error, sizeof(c->error), "the operation did not finish within %d s",
+			 ARM_LRO_MAX_MS / 1000);
+		return false;
+	}
+	if (!arm_url_is_arm(a, url)) {
+		snprintf(c->error, sizeof(c->error), "the operation's polling URL is not on the ARM host");
+		return false;
+	}
+	if (url != c->url) {
+		if (!(u = strdup(url))) {
+			snprintf(c->error, sizeof(c->error), "out of memory");
+			return false;
+		}
+		free(c->url);
+		c->url = u;
+	}
+	if (c->body) {
+		memset(c->body, 0, strlen(c->body));
+		free(c->body);
+		c->body = NULL;
+	}
+	snprintf(c->method, sizeof(c->method), "GET");
+	c->flags &= ~ARM_NO_RETRY;        /* a GET may always repeat */
+	c->polling = true;
+	c->async = async;
+	c->attempts = 0;
+	c->polls++;
+	c->not_before = clock_ms() + poll_wait_ms(c);
+	return true;
+}
+
+/* ARM_LRO: decides whether the answer just read ends the operation.  Returns true when the
+ * call goes on polling (nothing is delivered yet). */
+static bool lro_continue(struct arm *a, struct call *c, long status)
+{
+	if (c->error[0])
+		return false;
+	if (!c->polling) {
+		if (status != 201 && status != 202)
+			return false;    /* done at once (200, 204) or an error: as it is */
+		c->lro_deadline = clock_ms() + ARM_LRO_MAX_MS;
+		/* the status says when it is done; Location then holds the result (IP flow
+		 * verify, Run Command's output) */
+		if (c->async_op[0] && c->location[0] && !(c->final_url = strdup(c->location))) {
+			snprintf(c->error, sizeof(c->error), "out of memory");
+			return false;
+		}
+		if (c->async_op[0])
+			return poll_again(a, c, c->async_op, true);
+		if (c->location[0])
+			return poll_again(a, c, c->location, false);
+		return false;            /* nothing to poll: the answer is final */
+	}
+	if (c->async) {
+		if (status != 200)
+			return false;
+		async_status(c->buf ? c->buf : "", c->len, c->lro_status, sizeof(c->lro_status));
+		if (strcasecmp(c->lro_status, "InProgress") == 0 || !c->lro_status[0] ||
+		    strcasecmp(c->lro_status, "Accepted") == 0 || strcasecmp(c->lro_status, "Running") == 0)
+			return poll_again(a, c, c->url, true);
+		if (strcasecmp(c->lro_status, "Succeeded") == 0 && c->final_url) {
+			char *u = c->final_url;
+			bool again;
+
+			c->final_url = NULL;
+			again = poll_again(a, c, u, false);
+			free(u);
+			if (again)
+				c->not_before = clock_ms();   /* done already: no need to wait */
+			return again;
+		}
+		return false;
+	}
+	if (status == 202)
+		return poll_again(a, c, c->location[0] ? c->location : c->url, false);
+	if (status == 200 || status == 201 || status == 204)
+		snprintf(c->lro_status, sizeof(c->lro_status), "Succeeded");
+	return false;
+}
+
 /* An attempt ended: retry it later, or hand the answer to the caller. */
 static void finished(struct arm *a, struct call *c, CURLcode rc)
 {
@@ -372,6 +490,8 @@ static void finished(struct arm *a, struct call *c, CURLcode rc)
 		c->not_before = clock_ms() + wait;
 		return;
 	}
+	if ((c->flags & ARM_LRO) && lro_continue(a, c, status))
+		return;
 	memset(&r, 0, sizeof(r));
 	r.status = c->error[0] ? 0 : status;
 	r.body = c->buf && !c->error[0] ? c->buf : "";
@@ -380,6 +500,8 @@ static void finished(struct arm *a, struct call *c, CURLcode rc)
 	r.location = c->location;
 	r.retry_after = c->retry_after;
 	r.error = c->error;
+	r.lro_status = c->lro_status;
+	r.polls = c->polls;
 	r.attempts = c->attempts;
 	r.elapsed_ms = (long)(clock_ms() - c->started);
 	unlink_call(a, c);

@@ -30,7 +30,20 @@ enum arm_flags {
 	ARM_FORM = 2,                /* body is application/x-www-form-urlencoded */
 	ARM_METADATA = 4,            /* IMDS: "Metadata: true", no proxy, plain http allowed */
 	ARM_NO_RETRY = 8,            /* a POST action: the caller reads back before retrying */
+	ARM_LRO = 16,                /* a long-running operation: poll it to its end (below) */
 };
+
+/* ARM_LRO: a 201/202 answer naming Azure-AsyncOperation (preferred) or Location is polled
+ * with GET on that URL (only on the ARM host, with the token), Retry-After seconds apart
+ * (ARM_LRO_POLL_MIN_MS..ARM_LRO_POLL_MAX_MS, ARM_LRO_POLL_DEFAULT_MS when absent), for at
+ * most ARM_LRO_MAX_MS.  The callback then gets the last answer: the status body of an
+ * Azure-AsyncOperation (lro_status "Succeeded", "Failed" or "Canceled"), or the final
+ * answer of a Location URL (lro_status "Succeeded" for 200/204).  An operation that
+ * outlives the bound, or names a polling URL off the ARM host, ends with error set. */
+#define ARM_LRO_POLL_MIN_MS 500
+#define ARM_LRO_POLL_DEFAULT_MS 2000
+#define ARM_LRO_POLL_MAX_MS 10000
+#define ARM_LRO_MAX_MS 120000
 
 struct arm_response {
 	long status;                 /* HTTP status, 0 when no answer */
@@ -40,6 +53,8 @@ struct arm_response {
 	const char *location;        /* Location header or "" */
 	const char *retry_after;     /* Retry-After header or "" */
 	const char *error;           /* transport or policy error, "" when an answer came */
+	const char *lro_status;      /* ARM_LRO: "Succeeded", "Failed", "Canceled"; else "" */
+	int polls;                   /* ARM_LRO: polling GETs made */
 	int attempts;
 	long elapsed_ms;
 };

@@ -1,33 +1,100 @@
 #include "config.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "azure/arm.h"
 #include "azure/auth.h"
 #include "azure/cloud.h"
+#include "azure/endpoint.h"
+#include "azure/guest.h"
+#include "azure/bootlog.h"
+#include "azure/runcmd.h"
 #include "azure/netjson.h"
 #include "azure/vmjson.h"
 #include "util/clock.h"
 
 #define COMPUTE_API "2024-11-01"
 #define NETWORK_API "2024-07-01"
-/* The whole cloud side of a round, retries and Retry-After waits included: past this the
- * checks say Azure did not answer in time, so a throttling storm cannot stall a triage. */
+#define HEALTH_API "2022-10-01"
+/* The cloud side of a round, retries and Retry-After waits included: past this its checks
+ * say Azure did not answer in time, so a throttling storm cannot stall a triage.  Run
+ * Command takes tens of seconds on a real VM, so the guest's facts have a longer bound. */
 #define CLOUD_ROUND_MS 30000
+#define CLOUD_GUEST_MS 90000
+#define CLOUD_MAX_PAGES 10           /* of a paged list */
+#define CLOUD_MAX_RCG 4              /* rule collection groups read from a firewall policy */
 
-/* What discovery found: VM -> NIC -> subnet (+ VNet) -> the two NSGs, and the NAT rule that
- * decides the port the NSGs see.  Freed at every round. */
+/* Independent parts of a round; each owns some checks and ends by setting them. */
+enum job {
+	J_VM = 1,             /* GET VM + instance view */
+	J_DISCOVERY = 2,      /* network objects: endpoint and NSG checks */
+	J_FLOW = 4,           /* Network Watcher IP flow verify */
+	J_HEALTH = 8,
+	J_BOOT = 16,          /* boot diagnostics: the serial log */
+	J_GUEST = 32,         /* Run Command: facts from inside the guest */
+	J_SIBLING = 64,       /* Run Command on another VM of the subnet */
+	J_ALL = 127,
+	J_SLOW = J_GUEST | J_SIBLING,   /* bound by CLOUD_GUEST_MS, the rest by CLOUD_ROUND_MS */
+};
+
+static const struct {
+	int job;
+	enum check_id ck;
+} cloud_checks[] = {
+	{J_VM, CK_VM_POWER},
+	{J_DISCOVERY, CK_ENDPOINT_CLOUD}, {J_DISCOVERY, CK_ENDPOINT_PORTS},
+	{J_DISCOVERY, CK_ENDPOINT_ACL}, {J_DISCOVERY, CK_NSG_CLOUD},
+	{J_FLOW, CK_NSG_FLOW_VERIFY},
+	{J_HEALTH, CK_VM_HEALTH},
+	{J_BOOT, CK_VM_BOOT_LOG},
+	{J_GUEST, CK_VM_GUEST_SSHD}, {J_GUEST, CK_VM_GUEST_FIREWALL},
+	{J_GUEST, CK_VM_GUEST_ACCOUNT}, {J_GUEST, CK_VM_GUEST_MODES},
+	{J_GUEST, CK_VM_GUEST_DISK}, {J_GUEST, CK_VM_HOST_KEY},
+	{J_SIBLING, CK_VM_SIBLING},
+};
+#define N_CLOUD_CHECKS (sizeof(cloud_checks) / sizeof(cloud_checks[0]))
+
+#define SIBLING_MAX 4
+struct sibling {
+	int n, at;
+	char nic[SIBLING_MAX][NETJSON_ID_LEN];
+	char vm[SIBLING_MAX][NETJSON_ID_LEN];
+	char name[NETJSON_NAME_LEN];
+	int pages;
+};
+/* What discovery found: VM -> NIC -> subnet (+ VNet) -> the two NSGs, the NAT rules, the
+ * public IPs of the resource group and, behind a firewall, its policy's DNAT rules.
+ * Freed at every round. */
 struct found {
+	struct vm_info vi;
 	struct netjson_nic *nic;
 	struct netjson_subnet subnet;
 	int n_vnet;
 	char vnet[8][NETJSON_IP_LEN];
 	struct nsg *nsg_subnet, *nsg_nic;
-	int backend_port;            /* 0: the target's port */
-	char nat_rule[NETJSON_NAME_LEN];
+	int n_nat;
+	struct netjson_nat_rule nat[4];
+	struct netjson_public_ip *pips;  /* of the VM's resource group, all pages */
+	int n_pips, pip_pages;
+	bool pips_done, fw_started;
+	int n_rcg;
+	struct netjson_fw_rcg *rcg[CLOUD_MAX_RCG];
+	char watcher[NETJSON_ID_LEN];    /* the network watcher of the VM's region, "" none */
+	bool watchers_done, flow_started;
 	char failed[CHECK_SUMMARY_LEN];  /* first discovery error, "" while none */
+	char ep_failed[CHECK_SUMMARY_LEN]; /* first error reading the entry point */
+	/* decided by the endpoint and NSG evaluation */
+	bool evaluated;
+	int backend_port;                /* where the entry delivers; 0 until known */
+	enum nsg_access nsg_access;
+	bool nsg_known;
+	struct runcmd_result guest_out;  /* Run Command's answer, kept to re-judge */
+	bool have_guest;
+	struct sibling sib;
 };
 
 struct cloud {
@@ -36,12 +103,12 @@ struct cloud {
 	struct model *m;             /* the model of the running round (not owned) */
 	char vm_id[VMJSON_ID];
 	char arm_ep[512];
-	bool busy, retried_401;
+	bool retried_401;
+	int jobs;                    /* enum job bits still running */
 	int pending;                 /* discovery calls in flight */
 	int calls_before;            /* arm_calls_made() when the round began */
-	bool discovering;            /* the NSG check waits for discovery and the client's IP */
 	struct found f;
-	long long started, deadline;
+	long long started, deadline, guest_deadline;
 };
 
 bool cloud_valid_vm_id(const char *id)
@@ -105,6 +172,10 @@ static void found_clear(struct found *f)
 	netjson_nic_free(f->nic);
 	nsg_free(f->nsg_subnet);
 	nsg_free(f->nsg_nic);
+	free(f->pips);
+	for (int i = 0; i < f->n_rcg; i++)
+		netjson_fw_rcg_free(f->rcg[i]);
+	runcmd_free(&f->guest_out);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -118,7 +189,12 @@ void cloud_free(struct cloud *c)
 	free(c);
 }
 
-static void set(struct model *m, enum check_id id, enum state s, enum outcome o, long ms,
+static long round_ms(const struct cloud *c)
+{
+	return (long)(clock_ms() - c->started);
+}
+
+static void set(struct cloud *c, enum check_id id, enum state s, enum outcome o,
 		const char *summary, const char *evidence)
 {
 	struct check k;
@@ -127,65 +203,157 @@ static void set(struct model *m, enum check_id id, enum state s, enum outcome o,
 	check_set(&k, s, o, "%s", summary);
 	if (evidence && *evidence)
 		check_evidence(&k, "%s", evidence);
-	k.elapsed_ms = ms;
-	model_set_check(m, &k);
+	k.elapsed_ms = round_ms(c);
+	model_set_check(c->m, &k);
 }
 
-/* The checks this build does not make from the cloud yet stay unknown, saying so. */
-static void finish_round(struct cloud *c, const char *why)
+static void put(struct cloud *c, struct check *k)
 {
-	struct model *m = c->m;
-	long ms = (long)(clock_ms() - c->started);
-
-	if (m->checks[CK_VM_POWER].state == ST_RUNNING)
-		set(m, CK_VM_POWER, ST_UNKNOWN, OUT_UNAVAILABLE, ms, why, NULL);
-	set(m, CK_ENDPOINT_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms,
-	    why ? why : "the public IP, NAT and DNAT rules are not checked by this build yet", NULL);
-	if (m->checks[CK_NSG_CLOUD].state == ST_RUNNING)
-		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms, why ? why : "not checked", NULL);
-	m->arm_calls = arm_calls_made(c->arm) - c->calls_before;
-	model_log(m, "azure: %d ARM calls in %ld ms", m->arm_calls, ms);
-	c->busy = false;
-	c->discovering = false;
+	k->elapsed_ms = round_ms(c);
+	model_set_check(c->m, k);
 }
 
+void cloud_mark_unavailable(struct model *m, const char *why)
+{
+	for (size_t i = 0; i < N_CLOUD_CHECKS; i++) {
+		struct check k;
 
-/* ---- discovery: VM -> NIC -> subnet, VNet, NSGs, NAT rule ------------------------------ */
+		check_init(&k, cloud_checks[i].ck);
+		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "%s", why);
+		model_set_check(m, &k);
+	}
+}
 
-static void discovery_failed(struct cloud *c, const char *what, const struct arm_response *r,
-			     const char *err)
+/* Ends the jobs in mask: their checks still running say why and stay unknown. */
+static void end_jobs(struct cloud *c, int mask, const char *why)
+{
+	mask &= c->jobs;
+	if (!mask)
+		return;
+	for (size_t i = 0; i < N_CLOUD_CHECKS; i++)
+		if ((cloud_checks[i].job & mask) && c->m->checks[cloud_checks[i].ck].state == ST_RUNNING)
+			set(c, cloud_checks[i].ck, ST_UNKNOWN, OUT_UNAVAILABLE, why ? why : "not checked",
+			    NULL);
+	c->jobs &= ~mask;
+	if (!c->jobs) {
+		c->m->arm_calls = arm_calls_made(c->arm) - c->calls_before;
+		model_log(c->m, "azure: %d ARM calls in %ld ms", c->m->arm_calls, round_ms(c));
+	}
+}
+
+static void job_done(struct cloud *c, int job)
+{
+	end_jobs(c, job, NULL);
+}
+
+/* One line for an answer that is not what was asked for. */
+static void answer_line(const struct arm_response *r, char *out, size_t len)
 {
 	char line[200];
 
-	if (c->f.failed[0])
+	if (r->error[0])
+		snprintf(out, len, "%.190s", r->error);
+	else {
+		/* a failed operation's status body holds the error; its HTTP 200 says nothing */
+		bool op_failed = r->lro_status && r->lro_status[0] &&
+				 strcmp(r->lro_status, "Succeeded") != 0;
+
+		netjson_error_line(r->body, r->len, op_failed ? 0 : (int)r->status, line, sizeof(line));
+		snprintf(out, len, "%s", line);
+	}
+}
+
+/* A job's answer: true when it is a 200 to read; otherwise the job ends, its checks saying
+ * "<what>: <why>" (nothing happens for a job that already ended). */
+static bool job_answer(struct cloud *c, int job, const struct arm_response *r, const char *what)
+{
+	char line[200], why[300];
+
+	if (!(c->jobs & job))
+		return false;
+	if (r->status == 200 && !r->error[0])
+		return true;
+	answer_line(r, line, sizeof(line));
+	snprintf(why, sizeof(why), "%s: %s", what, line);
+	end_jobs(c, job, why);
+	return false;
+}
+
+static int call(struct cloud *c, const char *method, const char *url, const char *body, int flags,
+		arm_done_fn done, char *err, size_t errlen)
+{
+	return arm_call(c->arm, method, url, body, flags | ARM_BEARER, done, c, err, errlen);
+}
+
+/* id + "?api-version=" + api [+ extra], on the ARM endpoint. */
+static void arm_url(const struct cloud *c, char *url, size_t len, const char *id, const char *suffix,
+		    const char *api)
+{
+	/* ids are at most NETJSON_ID_LEN, the endpoint under 512: this always fits */
+	snprintf(url, len, "%.511s%.600s%.80s?api-version=%.20s", c->arm_ep, id, suffix, api);
+}
+
+/* "/subscriptions/S/resourceGroups/RG" of the VM id, into out. */
+static void vm_scope(const struct cloud *c, char *out, size_t len, bool with_rg)
+{
+	const char *p = strstr(c->vm_id, "/providers/");
+	const char *rg = strstr(c->vm_id, "/resourceGroups/");
+	size_t n = with_rg && p ? (size_t)(p - c->vm_id) : rg ? (size_t)(rg - c->vm_id) : 0;
+
+	snprintf(out, len, "%.*s", (int)n, c->vm_id);
+}
+
+
+/* ---- discovery: VM -> NIC -> subnet, VNet, NSGs, NAT rules; public IPs; firewall -------- */
+
+static void discovery_failed(const char *what, const struct arm_response *r, const char *err,
+			     char *slot, size_t slotlen)
+{
+	char line[200];
+
+	if (slot[0])
 		return;
 	if (err)
 		snprintf(line, sizeof(line), "%.190s", err);
-	else if (r->error[0])
-		snprintf(line, sizeof(line), "%.190s", r->error);
 	else
-		netjson_error_line(r->body, r->len, (int)r->status, line, sizeof(line));
-	snprintf(c->f.failed, sizeof(c->f.failed), "reading the %s failed: %s", what, line);
+		answer_line(r, line, sizeof(line));
+	snprintf(slot, slotlen, "reading the %s failed: %s", what, line);
 }
 
-static void get(struct cloud *c, const char *id, const char *api, arm_done_fn done)
-{
-	char url[1200], err[200];
+#define FAILED(c, what, r, err) \
+	discovery_failed((what), (r), (err), (c)->f.failed, sizeof((c)->f.failed))
+#define EP_FAILED(c, what, r, err) \
+	discovery_failed((what), (r), (err), (c)->f.ep_failed, sizeof((c)->f.ep_failed))
 
-	/* ids are at most NETJSON_ID_LEN, the endpoint under 512: this always fits */
-	snprintf(url, sizeof(url), "%.511s%.600s?api-version=%.20s", c->arm_ep, id, api);
-	if (arm_call(c->arm, "GET", url, NULL, ARM_BEARER, done, c, err, sizeof(err)) != 0)
-		discovery_failed(c, "network objects", NULL, err);
+static void get_url(struct cloud *c, const char *url, arm_done_fn done)
+{
+	char err[200];
+
+	if (call(c, "GET", url, NULL, 0, done, err, sizeof(err)) != 0)
+		FAILED(c, "network objects", NULL, err);
 	else
 		c->pending++;
 }
 
-static bool answer_ok(struct cloud *c, const char *what, const struct arm_response *r)
+static void get(struct cloud *c, const char *id, const char *api, arm_done_fn done)
+{
+	char url[1200];
+
+	arm_url(c, url, sizeof(url), id, "", api);
+	get_url(c, url, done);
+}
+
+static bool answer_ok(struct cloud *c, const char *what, const struct arm_response *r, bool ep)
 {
 	c->pending--;
+	if (!(c->jobs & J_DISCOVERY))
+		return false;        /* the job ended (deadline): a late answer is dropped */
 	if (r->status == 200)
 		return true;
-	discovery_failed(c, what, r, NULL);
+	if (ep)
+		EP_FAILED(c, what, r, NULL);
+	else
+		FAILED(c, what, r, NULL);
 	return false;
 }
 
@@ -193,11 +361,11 @@ static void on_nsg(struct cloud *c, const struct arm_response *r, struct nsg **s
 {
 	char err[NETJSON_ERR_LEN];
 
-	if (!answer_ok(c, what, r))
+	if (!answer_ok(c, what, r, false))
 		return;
 	*slot = netjson_nsg(r->body, r->len, err, sizeof(err));
 	if (!*slot)
-		discovery_failed(c, what, NULL, err);
+		FAILED(c, what, NULL, err);
 }
 
 static void on_nsg_subnet(void *arg, const struct arm_response *r)
@@ -216,11 +384,11 @@ static void on_vnet(void *arg, const struct arm_response *r)
 	char err[NETJSON_ERR_LEN];
 	int n;
 
-	if (!answer_ok(c, "virtual network", r))
+	if (!answer_ok(c, "virtual network", r, false))
 		return;
 	n = netjson_vnet_prefixes(r->body, r->len, c->f.vnet, 8, err, sizeof(err));
 	if (n < 0)
-		discovery_failed(c, "virtual network", NULL, err);
+		FAILED(c, "virtual network", NULL, err);
 	else
 		c->f.n_vnet = n;
 }
@@ -230,10 +398,10 @@ static void on_subnet(void *arg, const struct arm_response *r)
 	struct cloud *c = arg;
 	char err[NETJSON_ERR_LEN];
 
-	if (!answer_ok(c, "subnet", r))
+	if (!answer_ok(c, "subnet", r, false))
 		return;
 	if (netjson_subnet(r->body, r->len, &c->f.subnet, err, sizeof(err)) != 0) {
-		discovery_failed(c, "subnet", NULL, err);
+		FAILED(c, "subnet", NULL, err);
 		return;
 	}
 	if (c->f.subnet.nsg_id[0])
@@ -243,19 +411,17 @@ static void on_subnet(void *arg, const struct arm_response *r)
 static void on_nat(void *arg, const struct arm_response *r)
 {
 	struct cloud *c = arg;
-	struct netjson_nat_rule nat;
 	char err[NETJSON_ERR_LEN];
 
-	if (!answer_ok(c, "inbound NAT rule", r))
+	if (!answer_ok(c, "inbound NAT rule", r, true))
 		return;
-	if (netjson_nat_rule(r->body, r->len, &nat, err, sizeof(err)) != 0) {
-		discovery_failed(c, "inbound NAT rule", NULL, err);
-		return;
-	}
-	/* the NSGs see the packet after NAT: at the backend port */
-	c->f.backend_port = nat.backend_port;
-	snprintf(c->f.nat_rule, sizeof(c->f.nat_rule), "%s", nat.name);
+	if (netjson_nat_rule(r->body, r->len, &c->f.nat[c->f.n_nat], err, sizeof(err)) != 0)
+		EP_FAILED(c, "inbound NAT rule", NULL, err);
+	else
+		c->f.n_nat++;
 }
+
+static void start_sibling(struct cloud *c);
 
 static void on_nic(void *arg, const struct arm_response *r)
 {
@@ -263,12 +429,12 @@ static void on_nic(void *arg, const struct arm_response *r)
 	char err[NETJSON_ERR_LEN], vnet[NETJSON_ID_LEN], *sub;
 	const struct netjson_ipconf *ip;
 
-	if (!answer_ok(c, "network interface", r))
+	if (!answer_ok(c, "network interface", r, false))
 		return;
 	c->f.nic = netjson_nic(r->body, r->len, err, sizeof(err));
 	ip = netjson_nic_primary(c->f.nic);
 	if (!ip) {
-		discovery_failed(c, "network interface", NULL, c->f.nic ? "no IP configuration" : err);
+		FAILED(c, "network interface", NULL, c->f.nic ? "no IP configuration" : err);
 		return;
 	}
 	if (c->f.nic->nsg_id[0])
@@ -282,12 +448,182 @@ static void on_nic(void *arg, const struct arm_response *r)
 			get(c, vnet, NETWORK_API, on_vnet);
 		}
 	}
-	if (ip->n_nat > 0)
-		get(c, ip->nat_rule_ids[0], NETWORK_API, on_nat);
+	for (int i = 0; i < ip->n_nat && i < 4; i++)
+		get(c, ip->nat_rule_ids[i], NETWORK_API, on_nat);
+	if (c->jobs & J_SIBLING)
+		start_sibling(c);    /* needs this NIC's subnet and address */
 }
 
-/* Once discovery is complete and the client's public address is known, decide the NSG
- * check offline. */
+/* A page of the resource group's public IPs; the next page is read while there is one. */
+static void on_pips(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN], next[2048];
+	struct netjson_public_ip *page = NULL, *all;
+	int n;
+
+	if (!answer_ok(c, "public IP addresses", r, true))
+		return;
+	n = netjson_public_ip_list(r->body, r->len, &page, err, sizeof(err));
+	if (n < 0 || netjson_next_link(r->body, r->len, next, sizeof(next), err, sizeof(err)) != 0) {
+		free(page);
+		EP_FAILED(c, "public IP addresses", NULL, err);
+		return;
+	}
+	all = n ? realloc(c->f.pips, sizeof(*all) * (size_t)(c->f.n_pips + n)) : c->f.pips;
+	if (n && !all) {
+		free(page);
+		EP_FAILED(c, "public IP addresses", NULL, "out of memory");
+		return;
+	}
+	if (n)
+		memcpy(all + c->f.n_pips, page, sizeof(*all) * (size_t)n);
+	free(page);
+	c->f.pips = all;
+	c->f.n_pips += n;
+	if (next[0] && ++c->f.pip_pages < CLOUD_MAX_PAGES) {
+		if (!arm_url_is_arm(c->arm, next))
+			EP_FAILED(c, "public IP addresses", NULL, "a nextLink off the ARM host");
+		else
+			get_url(c, next, on_pips);
+		return;
+	}
+	c->f.pips_done = true;
+}
+
+static void on_rcg(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN];
+	struct netjson_fw_rcg *g;
+
+	if (!answer_ok(c, "firewall rule collection group", r, true))
+		return;
+	g = netjson_fw_rcg(r->body, r->len, err, sizeof(err));
+	if (!g)
+		EP_FAILED(c, "firewall rule collection group", NULL, err);
+	else if (c->f.n_rcg < CLOUD_MAX_RCG)
+		c->f.rcg[c->f.n_rcg++] = g;
+	else
+		netjson_fw_rcg_free(g);
+}
+
+static void on_policy(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN], ids[CLOUD_MAX_RCG][NETJSON_ID_LEN];
+	int n;
+
+	if (!answer_ok(c, "firewall policy", r, true))
+		return;
+	n = netjson_fw_policy(r->body, r->len, ids, CLOUD_MAX_RCG, err, sizeof(err));
+	if (n < 0)
+		EP_FAILED(c, "firewall policy", NULL, err);
+	for (int i = 0; i < n; i++)
+		get(c, ids[i], NETWORK_API, on_rcg);
+}
+
+static void on_firewall(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN];
+	struct netjson_firewall fw;
+
+	if (!answer_ok(c, "Azure Firewall", r, true))
+		return;
+	if (netjson_firewall(r->body, r->len, &fw, err, sizeof(err)) != 0)
+		EP_FAILED(c, "Azure Firewall", NULL, err);
+	else if (!fw.policy_id[0])
+		EP_FAILED(c, "Azure Firewall", NULL, "it has no firewall policy (classic rules are "
+			  "not read by this build)");
+	else
+		get(c, fw.policy_id, NETWORK_API, on_policy);
+}
+
+/* Behind an Azure Firewall the DNAT rules live in its policy: firewall -> policy -> rule
+ * collection groups.  Started once the public IPs and the target's address are known. */
+static void start_firewall(struct cloud *c)
+{
+	const char *addr = c->m->target.address;
+	char fw[NETJSON_ID_LEN], *p;
+
+	c->f.fw_started = true;
+	for (int i = 0; i < c->f.n_pips; i++) {
+		const struct netjson_public_ip *ip = &c->f.pips[i];
+
+		if (strcmp(ip->ip_address, addr) != 0)
+			continue;
+		snprintf(fw, sizeof(fw), "%s", ip->ipconf_id);
+		p = strcasestr(fw, "/azureFirewallIpConfigurations/");
+		if (p && strcasestr(fw, "/providers/Microsoft.Network/azureFirewalls/")) {
+			*p = '\0';
+			get(c, fw, NETWORK_API, on_firewall);
+		}
+		return;
+	}
+}
+
+static void on_watchers(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN];
+
+	c->pending--;
+	c->f.watchers_done = true;
+	if (!(c->jobs & J_DISCOVERY))
+		return;
+	if (r->status != 200) {
+		/* no watcher is no reason to doubt the NSG rules: only IP flow verify is lost */
+		answer_line(r, err, sizeof(err));
+		model_log(c->m, "azure: network watchers not read: %.100s", err);
+		return;
+	}
+	if (netjson_watcher_in(r->body, r->len, c->f.vi.location, c->f.watcher,
+			       sizeof(c->f.watcher), err, sizeof(err)) < 0)
+		model_log(c->m, "azure: network watchers: %.100s", err);
+}
+
+/* The ports sshd listens on, as Run Command read them (n 0: unknown). */
+static int guest_ports(const struct cloud *c, int *ports, int max);
+
+static void evaluate_endpoint(struct cloud *c)
+{
+	const struct netjson_ipconf *ip = netjson_nic_primary(c->f.nic);
+	const struct netjson_fw_rcg *rcg[CLOUD_MAX_RCG];
+	struct check pip, ports, acl;
+	int sshd[8];
+	struct endpoint_input in = {
+		.target_addr = c->m->target.address, .target_port = c->m->target.port,
+		.client_ip = c->m->target.client_ip, .vm_ipconf_id = ip->id,
+		.vm_private_ip = ip->private_ip, .pips = c->f.pips, .n_pips = c->f.n_pips,
+		.nat = c->f.nat, .n_nat = c->f.n_nat, .rcg = rcg, .n_rcg = c->f.n_rcg,
+		.sshd_ports = sshd,
+	};
+	struct endpoint_out eo;
+
+	for (int i = 0; i < c->f.n_rcg; i++)
+		rcg[i] = c->f.rcg[i];
+	in.n_sshd_ports = guest_ports(c, sshd, 8);
+	if (c->f.ep_failed[0]) {
+		set(c, CK_ENDPOINT_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, c->f.ep_failed, NULL);
+		set(c, CK_ENDPOINT_PORTS, ST_UNKNOWN, OUT_UNAVAILABLE, c->f.ep_failed, NULL);
+		set(c, CK_ENDPOINT_ACL, ST_UNKNOWN, OUT_UNAVAILABLE, c->f.ep_failed, NULL);
+		c->f.backend_port = c->f.n_nat ? c->f.nat[0].backend_port : c->m->target.port;
+		return;
+	}
+	endpoint_evaluate(&in, &pip, &ports, &acl, &eo);
+	put(c, &pip);
+	put(c, &ports);
+	put(c, &acl);
+	/* where the entry delivers: the NSGs and the guest see this port */
+	c->f.backend_port = eo.port ? eo.port : c->m->target.port;
+	if (eo.objects[0])
+		model_set_objects(c->m, COMP_ENDPOINT, "%s", eo.objects);
+	model_log(c->m, "azure: entry %s, delivers to port %d", endpoint_kind_name(eo.kind),
+		  c->f.backend_port);
+}
+
+/* The NSG check, offline from the rules read. */
 static void evaluate_nsgs(struct cloud *c)
 {
 	struct model *m = c->m;
@@ -296,7 +632,6 @@ static void evaluate_nsgs(struct cloud *c)
 	struct nsg_flow flow;
 	struct nsg_result res;
 	int port = c->f.backend_port ? c->f.backend_port : m->target.port;
-	long ms = (long)(clock_ms() - c->started);
 	char ev[CHECK_EVIDENCE_LEN];
 	struct check k;
 
@@ -307,15 +642,19 @@ static void evaluate_nsgs(struct cloud *c)
 		nsg_ctx_add_vnet(&ctx, c->f.subnet.address_prefix);
 	if (nsg_flow_init(&flow, NSG_INBOUND, NSG_PROTO_TCP, m->target.client_ip, 50000,
 			  ip->private_ip, port) != 0) {
-		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, ms,
+		set(c, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE,
 		    "the client's or the VM's address does not parse", NULL);
 		return;
 	}
 	for (int i = 0; i < ip->n_asg && i < NSG_FLOW_MAX_ASG; i++)
 		flow.dst_asg[flow.n_dst_asg++] = ip->asg_ids[i];
 	nsg_evaluate(c->f.nsg_subnet, c->f.nsg_nic, &ctx, &flow, &res);
+	model_set_objects(m, COMP_NSG, "subnet %s, NIC %s",
+			  res.stage[NSG_STAGE_SUBNET].present ? res.stage[NSG_STAGE_SUBNET].nsg : "none",
+			  res.stage[NSG_STAGE_NIC].present ? res.stage[NSG_STAGE_NIC].nsg : "none");
+	c->f.nsg_known = true;
+	c->f.nsg_access = res.access;
 	check_init(&k, CK_NSG_CLOUD);
-	k.elapsed_ms = ms;
 	if (res.access == NSG_DENY)
 		check_set(&k, ST_FAIL, OUT_BLOCKED, "%s", res.summary);
 	else
@@ -332,47 +671,701 @@ static void evaluate_nsgs(struct cloud *c)
 				 nsg_access_name(d->access), d->is_default || d->builtin_default ? ", a default rule" : "");
 		check_evidence(&k, "%s", ev);
 	}
-	check_evidence(&k, "flow: TCP from %s to %s port %d%s%.60s%s", m->target.client_ip,
-		       ip->private_ip, port, c->f.nat_rule[0] ? " (after NAT rule " : "", c->f.nat_rule,
-		       c->f.nat_rule[0] ? ")" : "");
-	model_set_check(m, &k);
+	check_evidence(&k, "flow: TCP from %s to %s port %d", m->target.client_ip, ip->private_ip,
+		       port);
+	put(c, &k);
 }
 
-/* Called from cloud_handle: finishes the round when discovery is over and the NSG check
- * has what it needs. */
+static void start_flow_verify(struct cloud *c);
+static void evaluate_guest(struct cloud *c);
+
+/* Called from cloud_handle: once every discovery answer is in (and the client's public
+ * address and the target's address are known), decide the endpoint and NSG checks. */
 static void discovery_step(struct cloud *c)
 {
 	struct model *m = c->m;
 	bool whoami_done = m->checks[CK_EDGE_PUBLIC_IP].state != ST_PENDING &&
 			   m->checks[CK_EDGE_PUBLIC_IP].state != ST_RUNNING;
 
-	if (!c->discovering || c->pending > 0)
+	if (!(c->jobs & J_DISCOVERY) || !c->f.nic || c->pending > 0)
 		return;
+	if (!m->target.address[0] && !m->done)
+		return;          /* the name is still being resolved */
+	if (c->f.pips_done && !c->f.fw_started && m->target.address[0]) {
+		start_firewall(c);
+		if (c->pending > 0)
+			return;
+	}
+	if (!m->target.client_ip[0] && !whoami_done && !m->done)
+		return;          /* the what-is-my-IP probe is still running */
 	if (c->f.failed[0]) {
-		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, (long)(clock_ms() - c->started),
-		    c->f.failed, NULL);
-	} else if (m->target.client_ip[0]) {
+		end_jobs(c, J_DISCOVERY | J_FLOW, c->f.failed);
+		return;
+	}
+	if (!m->target.address[0])
+		c->f.ep_failed[0] ? (void)0 : (void)snprintf(c->f.ep_failed, sizeof(c->f.ep_failed),
+			"the target's address is unknown");
+	evaluate_endpoint(c);
+	c->f.evaluated = true;
+	if (m->target.client_ip[0])
 		evaluate_nsgs(c);
-	} else if (whoami_done || m->done) {
-		set(m, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, (long)(clock_ms() - c->started),
+	else
+		set(c, CK_NSG_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE,
 		    "NSGs read, but this client's public address is unknown (--client-ip or "
 		    "--whoami-url)", NULL);
-	} else {
-		return;          /* the what-is-my-IP probe is still running */
-	}
-	finish_round(c, NULL);
+	if (c->f.have_guest)
+		evaluate_guest(c);   /* the port the path delivers to is known now */
+	job_done(c, J_DISCOVERY);
+	start_flow_verify(c);
 }
 
+
+/* ---- Network Watcher IP flow verify: Azure's own view of the NSG decision -------------- */
+
+static void on_flow(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct netjson_ipflow fl;
+	char err[NETJSON_ERR_LEN];
+	struct check k;
+
+	if (!job_answer(c, J_FLOW, r, "IP flow verify failed"))
+		return;
+	if (netjson_ipflow(r->body, r->len, &fl, err, sizeof(err)) != 0) {
+		char why[NETJSON_ERR_LEN + 40];
+
+		snprintf(why, sizeof(why), "IP flow verify answer unreadable: %s", err);
+		end_jobs(c, J_FLOW, why);
+		return;
+	}
+	check_init(&k, CK_NSG_FLOW_VERIFY);
+	if (fl.access == NSG_DENY)
+		check_set(&k, ST_FAIL, OUT_BLOCKED, "Network Watcher: rule %s denies TCP %d from %s",
+			  fl.rule, c->f.backend_port, c->m->target.client_ip);
+	else
+		check_set(&k, ST_OK, OUT_OK, "Network Watcher: rule %s allows TCP %d from %s", fl.rule,
+			  c->f.backend_port, c->m->target.client_ip);
+	check_evidence(&k, "ipFlowVerify answered %s by %s", nsg_access_name(fl.access), fl.rule_name);
+	if (c->f.nsg_known)
+		check_evidence(&k, c->f.nsg_access == fl.access ? "the offline evaluation agrees" :
+			       "the offline evaluation DISAGREES (effective rules win: trust this one)");
+	put(c, &k);
+	job_done(c, J_FLOW);
+}
+
+static void start_flow_verify(struct cloud *c)
+{
+	const struct netjson_ipconf *ip = netjson_nic_primary(c->f.nic);
+	char url[1200], body[2048], err[200];
+
+	if (!(c->jobs & J_FLOW) || c->f.flow_started || !c->f.watchers_done)
+		return;          /* not before the watchers are read: cloud_handle calls again */
+	c->f.flow_started = true;
+	if (!c->f.watcher[0]) {
+		end_jobs(c, J_FLOW, "no network watcher in the VM's region: the offline evaluation "
+			 "stands alone");
+		return;
+	}
+	if (!c->m->target.client_ip[0]) {
+		end_jobs(c, J_FLOW, "this client's public address is unknown (--client-ip or "
+			 "--whoami-url)");
+		return;
+	}
+	arm_url(c, url, sizeof(url), c->f.watcher, "/ipFlowVerify", NETWORK_API);
+	snprintf(body, sizeof(body), "{\"targetResourceId\":\"%s\",\"direction\":\"Inbound\","
+		 "\"protocol\":\"TCP\",\"localPort\":\"%d\",\"remotePort\":\"*\","
+		 "\"localIPAddress\":\"%s\",\"remoteIPAddress\":\"%s\"}",
+		 c->vm_id, c->f.backend_port, ip->private_ip, c->m->target.client_ip);
+	if (call(c, "POST", url, body, ARM_LRO, on_flow, err, sizeof(err)) != 0)
+		end_jobs(c, J_FLOW, err);
+}
+
+
+/* ---- resource health and the boot log -------------------------------------------------- */
+
+static void on_health(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct netjson_health h;
+	char err[NETJSON_ERR_LEN];
+	struct check k;
+
+	if (!job_answer(c, J_HEALTH, r, "resource health not read"))
+		return;
+	if (netjson_health(r->body, r->len, &h, err, sizeof(err)) != 0) {
+		end_jobs(c, J_HEALTH, err);
+		return;
+	}
+	check_init(&k, CK_VM_HEALTH);
+	if (strcasecmp(h.availability_state, "Available") == 0)
+		check_set(&k, ST_OK, OUT_OK, "Azure reports the VM Available");
+	else
+		check_set(&k, ST_WARN, OUT_UNHEALTHY, "Azure reports the VM %s: %.150s",
+			  h.availability_state, h.summary[0] ? h.summary : h.title);
+	if (h.reason_type[0])
+		check_evidence(&k, "reason: %s", h.reason_type);
+	if (h.title[0])
+		check_evidence(&k, "%s", h.title);
+	put(c, &k);
+	job_done(c, J_HEALTH);
+}
+
+static void on_boot_blob(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct bootlog_result *b;
+	struct check k;
+
+	if (!job_answer(c, J_BOOT, r, "the serial log could not be read"))
+		return;
+	b = malloc(sizeof(*b));
+	if (!b) {
+		end_jobs(c, J_BOOT, "out of memory");
+		return;
+	}
+	bootlog_scan(r->body, r->len, b);
+	check_init(&k, CK_VM_BOOT_LOG);
+	if (b->n_hits == 0)
+		check_set(&k, ST_OK, OUT_OK, "no known failure in the serial log (%ld lines)", b->lines);
+	else
+		check_set(&k, b->hits[0].sig == BOOTLOG_EMERGENCY || b->hits[0].sig == BOOTLOG_PANIC ||
+			  b->count[BOOTLOG_EMERGENCY] || b->count[BOOTLOG_PANIC] ? ST_FAIL : ST_WARN,
+			  OUT_BOOT_FAILURE, "the serial log shows %s%s%s",
+			  b->count[BOOTLOG_EMERGENCY] ? "emergency mode: the guest booted without "
+			  "sshd" : bootlog_sig_name(b->hits[0].sig),
+			  b->count[BOOTLOG_FSTAB] ? " (a mount in /etc/fstab failed)" : "",
+			  b->count[BOOTLOG_PANIC] ? " (kernel panic)" : "");
+	for (int i = 0; i < b->n_hits && i < CHECK_EVIDENCE_MAX - 1; i++)
+		check_evidence(&k, "line %ld: %s", b->hits[i].line, b->hits[i].text);
+	put(c, &k);
+	free(b);
+	job_done(c, J_BOOT);
+}
+
+static void on_boot_uri(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char uri[2048], err[200];
+
+	if (!job_answer(c, J_BOOT, r, "boot diagnostics not read"))
+		return;
+	if (vmjson_boot_log_uri(r->body, r->len, uri, sizeof(uri), err, sizeof(err)) != 0) {
+		end_jobs(c, J_BOOT, err);
+		return;
+	}
+	/* a SAS URL: the signature is the credential, so no bearer token goes with it */
+	if (arm_call(c->arm, "GET", uri, NULL, 0, on_boot_blob, c, err, sizeof(err)) != 0)
+		end_jobs(c, J_BOOT, err);
+}
+
+static void start_boot(struct cloud *c)
+{
+	char url[1200], err[200];
+
+	if (c->f.vi.boot_diagnostics == 0) {
+		end_jobs(c, J_BOOT, "boot diagnostics are off for this VM: no serial log to read");
+		return;
+	}
+	snprintf(url, sizeof(url), "%.511s%.600s/retrieveBootDiagnosticsData?"
+		 "sasUriExpirationTimeInMinutes=5&api-version=" COMPUTE_API, c->arm_ep, c->vm_id);
+	if (call(c, "POST", url, NULL, 0, on_boot_uri, err, sizeof(err)) != 0)
+		end_jobs(c, J_BOOT, err);
+}
+
+static void start_health(struct cloud *c)
+{
+	char url[1200], err[200];
+
+	arm_url(c, url, sizeof(url), c->vm_id,
+		"/providers/Microsoft.ResourceHealth/availabilityStatuses/current", HEALTH_API);
+	if (call(c, "GET", url, NULL, 0, on_health, err, sizeof(err)) != 0)
+		end_jobs(c, J_HEALTH, err);
+}
+
+
+/* ---- Run Command: the guest's own facts, and a sibling VM's view ------------------------ */
+
+/* POSTs a RunShellScript of script (lines split at '\n') to the VM vm_id. */
+static int run_command(struct cloud *c, const char *vm_id, const char *script, arm_done_fn done,
+		       char *err, size_t errlen)
+{
+	cJSON *body = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(body, "script");
+	char url[1200], *json;
+	const char *p = script;
+	int rc = -1;
+
+	cJSON_AddStringToObject(body, "commandId", "RunShellScript");
+	while (lines && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, n);
+
+		if (!line || !cJSON_AddItemToArray(lines, cJSON_CreateString(line))) {
+			free(line);
+			break;
+		}
+		free(line);
+		p += n + (nl != NULL);
+	}
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	if (!json || *p) {
+		snprintf(err, errlen, "out of memory");
+		free(json);
+		return -1;
+	}
+	snprintf(url, sizeof(url), "%.511s%.600s/runCommand?api-version=" COMPUTE_API, c->arm_ep, vm_id);
+	/* a POST action is not repeated blindly (ARM_NO_RETRY): it only reads, but a second
+	 * one while the first runs is refused by the agent */
+	rc = call(c, "POST", url, json, ARM_LRO | ARM_NO_RETRY, done, err, errlen);
+	free(json);
+	return rc;
+}
+
+/* The guest's stdout from a finished Run Command, or NULL with why. */
+static bool run_output(const struct arm_response *r, struct runcmd_result *out, char *why, size_t len)
+{
+	char line[200], err[200];
+
+	memset(out, 0, sizeof(*out));
+	if (r->status != 200 || r->error[0] || strcmp(r->lro_status, "Succeeded") != 0) {
+		answer_line(r, line, sizeof(line));
+		snprintf(why, len, "Run Command failed: %.200s", line);
+		return false;
+	}
+	if (runcmd_parse(r->body, r->len, out, err, sizeof(err)) != 0) {
+		snprintf(why, len, "Run Command answer unreadable: %.200s", err);
+		return false;
+	}
+	if (!out->succeeded) {
+		snprintf(why, len, "Run Command did not succeed (%.90s): %.100s", out->code,
+			 out->err && out->err[0] ? out->err : "no output");
+		runcmd_free(out);
+		return false;
+	}
+	return true;
+}
+
+/* The sibling: another VM of the same subnet, asked by Run Command to open TCP to this
+ * VM's private address and read the banner — the path without the internet, the endpoint
+ * or the NSG rules for internet traffic. */
+static struct sibling *sib_of(struct cloud *c)
+{
+	return &c->f.sib;
+}
+
+static void sibling_next(struct cloud *c);
+
+static void mode_text(const struct guest_mode *md, char *buf, size_t len)
+{
+	if (md->mode == -1)
+		snprintf(buf, len, "missing");
+	else if (md->mode < 0)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%o %s", (unsigned)md->mode, md->owner);
+}
+
+static void judge_sshd(struct cloud *c, const struct guest_facts *g, int port)
+{
+	struct check k;
+	char ports[160] = "";
+	size_t at = 0;
+
+	for (int i = 0; i < g->n_listen && at + 8 < sizeof(ports); i++)
+		at += (size_t)snprintf(ports + at, sizeof(ports) - at, "%s%d", i ? ", " : "", g->listen[i]);
+	check_init(&k, CK_VM_GUEST_SSHD);
+	if (g->sshd_active == GUEST_NO && g->sshd_test_ok == GUEST_NO)
+		check_set(&k, ST_FAIL, OUT_SSHD_CONFIG, "sshd is not running: `sshd -t` rejects its "
+			  "configuration (%.150s)", g->sshd_test_err);
+	else if (g->sshd_active == GUEST_NO)
+		check_set(&k, ST_FAIL, OUT_SSHD_DOWN, "sshd is not running in the guest (%s)",
+			  g->sshd_state[0] ? g->sshd_state : "no sshd process");
+	else if (g->sshd_active == GUEST_YES && g->have_listen && !guest_listens(g, port))
+		check_set(&k, ST_FAIL, OUT_SSHD_NOT_LISTENING, "sshd runs but listens on %s, not on "
+			  "port %d where the path delivers", ports[0] ? ports : "no TCP port", port);
+	else if (g->sshd_active == GUEST_YES && g->sshd_test_ok == GUEST_NO)
+		check_set(&k, ST_WARN, OUT_SSHD_CONFIG, "sshd runs, but its configuration no longer "
+			  "passes `sshd -t`: the next restart fails (%.120s)", g->sshd_test_err);
+	else if (g->sshd_active == GUEST_YES)
+		check_set(&k, ST_OK, OUT_OK, "sshd runs and listens on port %d", port);
+	else
+		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "the guest did not say whether sshd runs");
+	check_evidence(&k, "listening: %s; sshd -t: %s", ports[0] ? ports : "none",
+		       g->sshd_test[0] ? g->sshd_test : "not run");
+	if (g->sshd_test_err[0])
+		check_evidence(&k, "sshd -t: %.180s", g->sshd_test_err);
+	if (g->n_cfg_ports)
+		check_evidence(&k, "sshd -T: port %d%s, strictmodes %s, pubkeyauthentication %s",
+			       g->cfg_ports[0], g->n_cfg_ports > 1 ? " (and more)" : "",
+			       g->strict_modes == GUEST_NO ? "no" : "yes",
+			       g->pubkey == GUEST_NO ? "no" : "yes");
+	put(c, &k);
+}
+
+static void judge_firewall(struct cloud *c, const struct guest_facts *g, int port)
+{
+	const struct guest_fw_port *fw = guest_fw_port(g, port);
+	struct check k;
+
+	check_init(&k, CK_VM_GUEST_FIREWALL);
+	if (!fw || fw->verdict == GUEST_FW_UNKNOWN)
+		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "the guest firewall was not read for port %d",
+			  port);
+	else if (fw->verdict == GUEST_FW_DROP || fw->verdict == GUEST_FW_REJECT)
+		check_set(&k, ST_FAIL, OUT_BLOCKED, "the guest firewall (%s) %ss TCP port %d",
+			  g->fw_tool[0] ? g->fw_tool : "?", guest_fw_name(fw->verdict), port);
+	else if (fw->verdict == GUEST_FW_NONE &&
+		 (g->fw_catchall == GUEST_FW_DROP || g->fw_catchall == GUEST_FW_REJECT))
+		check_set(&k, ST_FAIL, OUT_BLOCKED, "the guest firewall (%s) %ss everything it does "
+			  "not accept, and nothing accepts TCP port %d", g->fw_tool,
+			  guest_fw_name(g->fw_catchall), port);
+	else
+		check_set(&k, ST_OK, OUT_OK, "the guest firewall (%s) lets TCP port %d in",
+			  g->fw_tool[0] ? g->fw_tool : "none", port);
+	if (fw && fw->rule[0])
+		check_evidence(&k, "rule: %.180s", fw->rule);
+	if (fw && fw->cond)
+		check_evidence(&k, "%d rule(s) for port %d apply to some sources only (not judged)",
+			       fw->cond, port);
+	put(c, &k);
+}
+
+static void judge_account(struct cloud *c, const struct guest_facts *g)
+{
+	const char *u = c->m->target.user;
+	struct check k;
+
+	check_init(&k, CK_VM_GUEST_ACCOUNT);
+	if (g->user_exists == GUEST_NO)
+		check_set(&k, ST_FAIL, OUT_NO_USER, "there is no user %s in the guest", u);
+	else if (g->user_expired == GUEST_YES)
+		check_set(&k, ST_FAIL, OUT_ACCT_EXPIRED, "account %s expired (day %lld; today is day "
+			  "%lld): sshd refuses it", u, g->expire_days, g->today_days);
+	else if (g->user_locked == GUEST_YES && g->use_pam != GUEST_YES)
+		check_set(&k, ST_FAIL, OUT_ACCT_LOCKED, "account %s is locked ('!' in /etc/shadow) "
+			  "and sshd runs without PAM, so it refuses every login", u);
+	else if (guest_shell_nologin(g))
+		check_set(&k, ST_FAIL, OUT_NOLOGIN_SHELL, "account %s has the shell %.100s: it cannot "
+			  "log in", u, g->user_shell);
+	else if (g->nologin == GUEST_YES && strcmp(u, "root") != 0)
+		check_set(&k, ST_FAIL, OUT_NOLOGIN_FILE, "/etc/nologin exists: only root may log in");
+	else if (g->user_exists == GUEST_YES && g->user_locked == GUEST_YES)
+		check_set(&k, ST_WARN, OUT_ACCT_LOCKED, "account %s is locked ('!' in /etc/shadow); "
+			  "with PAM, keys still work", u);
+	else if (g->user_exists == GUEST_YES)
+		check_set(&k, ST_OK, OUT_OK, "account %s exists, is not expired, and may log in", u);
+	else
+		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "the guest did not report account %s", u);
+	if (g->user_exists == GUEST_YES)
+		check_evidence(&k, "home %.80s, shell %.80s, password %s", g->user_home, g->user_shell,
+			       g->user_pw[0] ? g->user_pw : "?");
+	put(c, &k);
+}
+
+static void judge_modes(struct cloud *c, const struct guest_facts *g)
+{
+	char why[200], h[80], d[80], a[80];
+	struct check k;
+
+	check_init(&k, CK_VM_GUEST_MODES);
+	mode_text(&g->home, h, sizeof(h));
+	mode_text(&g->sshdir, d, sizeof(d));
+	mode_text(&g->authkeys, a, sizeof(a));
+	if (guest_strictmodes_bad(g, c->m->target.user, why, sizeof(why)))
+		check_set(&k, ST_FAIL, OUT_BAD_MODE, "StrictModes refuses the keys: %s", why);
+	else if (g->home.mode == -2 && g->authkeys.mode == -2)
+		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "the guest did not report the modes");
+	else
+		check_set(&k, ST_OK, OUT_OK, "home, ~/.ssh and authorized_keys pass StrictModes");
+	check_evidence(&k, "home %s, ~/.ssh %s, %.60s %s", h, d,
+		       g->authkeys_path[0] ? g->authkeys_path : "authorized_keys", a);
+	put(c, &k);
+}
+
+static void judge_disk(struct cloud *c, const struct guest_facts *g)
+{
+	char why[200];
+	struct check k;
+
+	check_init(&k, CK_VM_GUEST_DISK);
+	if (guest_disk_full(g, why, sizeof(why)) > 0)
+		check_set(&k, ST_FAIL, OUT_DISK_FULL, "a guest file system is full: %s", why);
+	else if (!g->disk[GUEST_DISK_ROOT].present)
+		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "the guest did not report its disks");
+	else
+		check_set(&k, ST_OK, OUT_OK, "%lld MB free on /", g->disk[GUEST_DISK_ROOT].avail_kb / 1024);
+	for (int i = 0; i < GUEST_DISKS; i++)
+		if (g->disk[i].present)
+			check_evidence(&k, "%s on %.60s: %lld KB free, %d%% used", guest_disk_path(i),
+				       g->disk[i].mount, g->disk[i].avail_kb, g->disk[i].use_pct);
+	put(c, &k);
+}
+
+static void judge_host_keys(struct cloud *c, const struct guest_facts *g)
+{
+	struct check k;
+
+	check_init(&k, CK_VM_HOST_KEY);
+	if (g->n_hostkeys == 0)
+		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "no host key fingerprint came back");
+	else
+		check_set(&k, ST_OK, OUT_OK, "%d host key(s) read inside the VM (out of band)",
+			  g->n_hostkeys);
+	/* diag_host_key compares these with the key the network presents */
+	for (int i = 0; i < g->n_hostkeys && i < CHECK_EVIDENCE_MAX; i++)
+		check_evidence(&k, "%s %s", g->hostkeys[i].type, g->hostkeys[i].fp);
+	put(c, &k);
+}
+
+/* The guest checks from the facts Run Command brought back; again once discovery knows
+ * the port the path really delivers to. */
+static void evaluate_guest(struct cloud *c)
+{
+	struct guest_facts *g = malloc(sizeof(*g));
+	int port = c->f.evaluated && c->f.backend_port ? c->f.backend_port : c->m->target.port;
+
+	if (!g || guest_parse(c->f.guest_out.out, c->f.guest_out.out_len, g) == 0) {
+		free(g);
+		end_jobs(c, J_GUEST, "Run Command ran, but the guest reported no facts");
+		return;
+	}
+	judge_sshd(c, g, port);
+	judge_firewall(c, g, port);
+	judge_account(c, g);
+	judge_modes(c, g);
+	judge_disk(c, g);
+	judge_host_keys(c, g);
+	if (!g->complete)
+		model_log(c->m, "azure: the guest's answer was cut; facts past the cut are unknown");
+	free(g);
+	job_done(c, J_GUEST);
+}
+
+static int guest_ports(const struct cloud *c, int *ports, int max)
+{
+	struct guest_facts *g;
+	int n = 0;
+
+	if (!c->f.have_guest || !(g = malloc(sizeof(*g))))
+		return 0;
+	if (guest_parse(c->f.guest_out.out, c->f.guest_out.out_len, g) > 0 &&
+	    g->sshd_active == GUEST_YES)
+		for (int i = 0; i < g->n_listen && n < max; i++)
+			ports[n++] = g->listen[i];
+	free(g);
+	return n;
+}
+
+static void on_guest(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char why[300];
+
+	if (!(c->jobs & J_GUEST))
+		return;
+	if (!run_output(r, &c->f.guest_out, why, sizeof(why))) {
+		end_jobs(c, J_GUEST, why);
+		return;
+	}
+	c->f.have_guest = true;
+	evaluate_guest(c);
+	if (c->f.evaluated)
+		evaluate_endpoint(c);    /* now that sshd's ports are known */
+}
+
+static void start_guest(struct cloud *c)
+{
+	int ports[2] = {c->m->target.port, 22}, n = c->m->target.port == 22 ? 1 : 2;
+	char *script = malloc(GUEST_SCRIPT_MAX), err[200];
+
+	if (!script || guest_script(c->m->target.user[0] ? c->m->target.user : "root", ports, n,
+				    script, GUEST_SCRIPT_MAX) < 0) {
+		free(script);
+		end_jobs(c, J_GUEST, "no guest script for this user name (Run Command takes "
+			 "[a-z_][a-z0-9_.-]* only)");
+		return;
+	}
+	if (run_command(c, c->vm_id, script, on_guest, err, sizeof(err)) != 0)
+		end_jobs(c, J_GUEST, err);
+	free(script);
+}
+
+static void on_sibling_run(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct runcmd_result out;
+	char why[300], rc[16] = "", banner[120] = "", err[160] = "";
+	const char *ip = netjson_nic_primary(c->f.nic)->private_ip;
+	int port = c->f.backend_port ? c->f.backend_port : c->m->target.port;
+	struct check k;
+
+	if (!(c->jobs & J_SIBLING))
+		return;
+	if (!run_output(r, &out, why, sizeof(why))) {
+		char s[400];
+
+		snprintf(s, sizeof(s), "sibling %.60s: %.300s", sib_of(c)->name, why);
+		end_jobs(c, J_SIBLING, s);
+		return;
+	}
+	runcmd_field(out.out, "SIBLING_RC", rc, sizeof(rc));
+	runcmd_field(out.out, "SIBLING_BANNER", banner, sizeof(banner));
+	runcmd_field(out.out, "SIBLING_ERR", err, sizeof(err));
+	runcmd_free(&out);
+	check_init(&k, CK_VM_SIBLING);
+	if (strcmp(rc, "0") == 0 && strncmp(banner, "SSH-", 4) == 0)
+		check_set(&k, ST_OK, OUT_OK, "%s reaches %s port %d inside the VNet and gets the SSH "
+			  "banner", sib_of(c)->name, ip, port);
+	else if (strcmp(rc, "124") == 0 || strcmp(rc, "3") == 0)
+		check_set(&k, ST_FAIL, strcmp(rc, "3") == 0 ? OUT_NO_BANNER : OUT_TIMEOUT,
+			  "%s gets %s from %s port %d inside the VNet too", sib_of(c)->name,
+			  strcmp(rc, "3") == 0 ? "no banner" : "no answer (dropped)", ip, port);
+	else if (strstr(err, "refused"))
+		check_set(&k, ST_FAIL, OUT_REFUSED, "%s is refused by %s port %d inside the VNet too",
+			  sib_of(c)->name, ip, port);
+	else
+		check_set(&k, ST_WARN, OUT_WARN, "%s could not test %s port %d (exit %s)",
+			  sib_of(c)->name, ip, port, rc[0] ? rc : "unknown");
+	if (banner[0])
+		check_evidence(&k, "banner: %s", banner);
+	if (err[0])
+		check_evidence(&k, "%s", err);
+	put(c, &k);
+	job_done(c, J_SIBLING);
+}
+
+static void start_sibling_run(struct cloud *c, const char *vm_id)
+{
+	const struct netjson_ipconf *ip = netjson_nic_primary(c->f.nic);
+	struct nsg_ip parsed;
+	char script[1024], err[200];
+	int port = c->m->target.port;
+
+	netjson_id_name(vm_id, sib_of(c)->name, sizeof(sib_of(c)->name));
+	/* the address goes into a script: it must be an address and nothing else */
+	if (!nsg_parse_ip(ip->private_ip, strlen(ip->private_ip), &parsed)) {
+		end_jobs(c, J_SIBLING, "the VM's private address does not parse");
+		return;
+	}
+	for (int i = 0; i < c->f.n_nat; i++)
+		if (c->f.nat[i].frontend_port == port)
+			port = c->f.nat[i].backend_port;
+	snprintf(script, sizeof(script),
+		 "T=; command -v timeout >/dev/null 2>&1 && T='timeout 8'\n"
+		 "if command -v bash >/dev/null 2>&1; then\n"
+		 "  out=$($T bash -c 'exec 3<>/dev/tcp/%s/%d || exit 2; IFS= read -r -t 5 l <&3 || exit 3; printf \"%%s\\n\" \"$l\"' 2>/tmp/.sshtriage-sib.$$); rc=$?\n"
+		 "else out=; rc=127; echo 'no bash on the sibling' >/tmp/.sshtriage-sib.$$; fi\n"
+		 "echo SIBLING_RC=$rc\n"
+		 "printf 'SIBLING_BANNER=%%s\\n' \"$(printf '%%s' \"$out\" | head -c 100 | tr -d '\\r')\"\n"
+		 "printf 'SIBLING_ERR=%%s\\n' \"$(head -n 1 /tmp/.sshtriage-sib.$$ | head -c 150)\"\n"
+		 "rm -f /tmp/.sshtriage-sib.$$\n", ip->private_ip, port);
+	if (run_command(c, vm_id, script, on_sibling_run, err, sizeof(err)) != 0)
+		end_jobs(c, J_SIBLING, err);
+}
+
+static void on_sibling_nic(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct sibling *s = sib_of(c);
+	struct netjson_nic *nic;
+	const struct netjson_ipconf *mine = netjson_nic_primary(c->f.nic), *its;
+	char err[NETJSON_ERR_LEN];
+
+	if (!(c->jobs & J_SIBLING))
+		return;
+	nic = r->status == 200 ? netjson_nic(r->body, r->len, err, sizeof(err)) : NULL;
+	its = netjson_nic_primary(nic);
+	if (its && strcasecmp(its->subnet_id, mine->subnet_id) == 0) {
+		netjson_nic_free(nic);
+		start_sibling_run(c, s->vm[s->at]);
+		return;
+	}
+	netjson_nic_free(nic);
+	s->at++;
+	sibling_next(c);
+}
+
+static void sibling_next(struct cloud *c)
+{
+	struct sibling *s = sib_of(c);
+	char url[1200], err[200];
+
+	if (s->at >= s->n) {
+		end_jobs(c, J_SIBLING, "no other VM of the resource group is in this VM's subnet");
+		return;
+	}
+	arm_url(c, url, sizeof(url), s->nic[s->at], "", NETWORK_API);
+	if (call(c, "GET", url, NULL, 0, on_sibling_nic, err, sizeof(err)) != 0)
+		end_jobs(c, J_SIBLING, err);
+}
+
+static void on_sibling_list(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct sibling *s = sib_of(c);
+	struct netjson_vm_list *l;
+	char err[NETJSON_ERR_LEN], next[2048];
+
+	if (!job_answer(c, J_SIBLING, r, "listing the VMs failed"))
+		return;
+	l = netjson_vm_list(r->body, r->len, err, sizeof(err));
+	if (!l || netjson_next_link(r->body, r->len, next, sizeof(next), err, sizeof(err)) != 0) {
+		netjson_vm_list_free(l);
+		end_jobs(c, J_SIBLING, err);
+		return;
+	}
+	for (int i = 0; i < l->n && s->n < SIBLING_MAX; i++)
+		if (strcasecmp(l->vm[i].id, c->vm_id) != 0 && l->vm[i].n_nics > 0) {
+			snprintf(s->vm[s->n], sizeof(s->vm[0]), "%s", l->vm[i].id);
+			snprintf(s->nic[s->n++], sizeof(s->nic[0]), "%s", l->vm[i].nics[0]);
+		}
+	netjson_vm_list_free(l);
+	if (next[0] && s->n < SIBLING_MAX && ++s->pages < CLOUD_MAX_PAGES &&
+	    arm_url_is_arm(c->arm, next)) {
+		if (call(c, "GET", next, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
+			end_jobs(c, J_SIBLING, err);
+		return;
+	}
+	sibling_next(c);
+}
+
+static void start_sibling(struct cloud *c)
+{
+	char scope[600], url[1200], err[200];
+
+	vm_scope(c, scope, sizeof(scope), true);
+	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API);
+	if (call(c, "GET", url, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
+		end_jobs(c, J_SIBLING, err);
+}
+
+
+/* ---- the round ------------------------------------------------------------------------- */
+
 static void on_auth(void *arg, bool ok, const char *why);
+
+static void start_discovery(struct cloud *c)
+{
+	char scope[600], url[1200];
+
+	get(c, c->f.vi.nics[0], NETWORK_API, on_nic);
+	vm_scope(c, scope, sizeof(scope), true);
+	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Network/publicIPAddresses", NETWORK_API);
+	get_url(c, url, on_pips);
+	vm_scope(c, scope, sizeof(scope), false);
+	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Network/networkWatchers", NETWORK_API);
+	get_url(c, url, on_watchers);
+}
 
 static void on_vm(void *arg, const struct arm_response *r)
 {
 	struct cloud *c = arg;
-	struct model *m = c->m;
-	struct vm_info vi;
+	struct vm_info *vi = &c->f.vi;
 	char msg[400], sum[CHECK_SUMMARY_LEN];
-	long ms = (long)(clock_ms() - c->started);
 
+	if (!(c->jobs & J_VM))
+		return;
 	if (r->status == 401 && !c->retried_401) {
 		/* an expired or revoked token: fetch a new one and try once more */
 		c->retried_401 = true;
@@ -380,42 +1373,49 @@ static void on_vm(void *arg, const struct arm_response *r)
 		auth_get(c->auth, on_auth, c);
 		return;
 	}
-	if (r->status != 200) {
-		if (r->error[0]) {
-			snprintf(msg, sizeof(msg), "ARM unreachable: %s", r->error);
-		} else {
-			netjson_error_line(r->body, r->len, (int)r->status, sum, sizeof(sum));
-			snprintf(msg, sizeof(msg), "ARM answered %s", sum);
-		}
-		finish_round(c, msg);
+	if (r->status != 200 || r->error[0]) {
+		answer_line(r, sum, sizeof(sum));
+		snprintf(msg, sizeof(msg), r->error[0] ? "ARM unreachable: %s" : "ARM answered %s", sum);
+		end_jobs(c, J_ALL, msg);
 		return;
 	}
-	if (vmjson_parse(r->body, r->len, &vi, msg, sizeof(msg)) != 0) {
-		finish_round(c, msg);
+	if (vmjson_parse(r->body, r->len, vi, msg, sizeof(msg)) != 0) {
+		end_jobs(c, J_ALL, msg);
 		return;
 	}
 	snprintf(msg, sizeof(msg), "provisioning %.60s, power %.60s, agent %.60s, %d NIC(s)",
-		 vi.provisioning[0] ? vi.provisioning : "?", vi.power[0] ? vi.power : "?",
-		 vi.agent[0] ? vi.agent : "?", vi.n_nics);
-	if (strcmp(vi.power, "running") == 0) {
-		snprintf(sum, sizeof(sum), "VM %.100s is running", vi.name);
-		set(m, CK_VM_POWER, ST_OK, OUT_OK, ms, sum, msg);
-	} else if (strcmp(vi.power, "deallocated") == 0 || strcmp(vi.power, "stopped") == 0 ||
-		   strcmp(vi.power, "deallocating") == 0 || strcmp(vi.power, "stopping") == 0) {
-		snprintf(sum, sizeof(sum), "VM %.100s is %.60s: nothing answers until it is started", vi.name,
-			 vi.power);
-		set(m, CK_VM_POWER, ST_FAIL, OUT_VM_STOPPED, ms, sum, msg);
+		 vi->provisioning[0] ? vi->provisioning : "?", vi->power[0] ? vi->power : "?",
+		 vi->agent[0] ? vi->agent : "?", vi->n_nics);
+	if (strcmp(vi->power, "running") == 0) {
+		snprintf(sum, sizeof(sum), "VM %.100s is running", vi->name);
+		set(c, CK_VM_POWER, ST_OK, OUT_OK, sum, msg);
+	} else if (strcmp(vi->power, "deallocated") == 0 || strcmp(vi->power, "stopped") == 0 ||
+		   strcmp(vi->power, "deallocating") == 0 || strcmp(vi->power, "stopping") == 0) {
+		snprintf(sum, sizeof(sum), "VM %.100s is %.60s: nothing answers until it is started", vi->name,
+			 vi->power);
+		set(c, CK_VM_POWER, ST_FAIL, OUT_VM_STOPPED, sum, msg);
 	} else {
-		snprintf(sum, sizeof(sum), "VM %.100s power state is %.60s", vi.name, vi.power[0] ? vi.power : "unknown");
-		set(m, CK_VM_POWER, ST_WARN, OUT_WARN, ms, sum, msg);
+		snprintf(sum, sizeof(sum), "VM %.100s power state is %.60s", vi->name, vi->power[0] ? vi->power : "unknown");
+		set(c, CK_VM_POWER, ST_WARN, OUT_WARN, sum, msg);
 	}
-	if (vi.n_nics == 0) {
-		finish_round(c, "the VM has no network interface");
+	model_set_objects(c->m, COMP_VM, "%s (%s, %s)", vi->name, vi->location,
+			  vi->power[0] ? vi->power : "power unknown");
+	job_done(c, J_VM);
+	start_health(c);
+	if (strcmp(vi->power, "running") == 0) {
+		start_guest(c);
+		start_boot(c);
+	} else {
+		snprintf(sum, sizeof(sum), "the VM is %.60s: Run Command needs it running",
+			 vi->power[0] ? vi->power : "not running");
+		end_jobs(c, J_GUEST | J_SIBLING, sum);
+		start_boot(c);
+	}
+	if (vi->n_nics == 0) {
+		end_jobs(c, J_DISCOVERY | J_FLOW | J_SIBLING, "the VM has no network interface");
 		return;
 	}
-	c->discovering = true;
-	get(c, vi.nics[0], NETWORK_API, on_nic);
-	discovery_step(c);
+	start_discovery(c);
 }
 
 static void on_auth(void *arg, bool ok, const char *why)
@@ -425,47 +1425,48 @@ static void on_auth(void *arg, bool ok, const char *why)
 
 	if (!ok) {
 		snprintf(msg, sizeof(msg), "no Azure credentials: %s", why);
-		finish_round(c, msg);
+		end_jobs(c, J_ALL, msg);
 		return;
 	}
 	model_log(c->m, "azure: token from the %s", auth_source_name(c->auth));
-	snprintf(url, sizeof(url), "%s%s?api-version=" COMPUTE_API "&$expand=instanceView", c->arm_ep,
-		 c->vm_id);
-	if (arm_call(c->arm, "GET", url, NULL, ARM_BEARER, on_vm, c, err, sizeof(err)) != 0)
-		finish_round(c, err);
+	snprintf(url, sizeof(url), "%.511s%.600s?api-version=" COMPUTE_API "&$expand=instanceView",
+		 c->arm_ep, c->vm_id);
+	if (call(c, "GET", url, NULL, 0, on_vm, err, sizeof(err)) != 0)
+		end_jobs(c, J_ALL, err);
 }
 
 void cloud_start(struct cloud *c, struct model *m)
 {
+	arm_cancel_all(c->arm);       /* a previous round's late answers must not land here */
+	auth_cancel(c->auth);
 	found_clear(&c->f);
 	c->pending = 0;
 	c->calls_before = arm_calls_made(c->arm);
 	c->m = m;
-	c->busy = true;
-	c->discovering = false;
+	c->jobs = J_ALL;
 	c->retried_401 = false;
 	c->started = clock_ms();
 	c->deadline = c->started + CLOUD_ROUND_MS;
-	model_set_running(m, CK_VM_POWER);
-	model_set_running(m, CK_ENDPOINT_CLOUD);
-	model_set_running(m, CK_NSG_CLOUD);
+	c->guest_deadline = c->started + CLOUD_GUEST_MS;
+	for (size_t i = 0; i < N_CLOUD_CHECKS; i++)
+		model_set_running(m, cloud_checks[i].ck);
 	auth_get(c->auth, on_auth, c);
 }
 
 void cloud_cancel(struct cloud *c, struct model *m)
 {
-	if (!c->busy)
+	if (!c->jobs)
 		return;
-	/* Dropping the calls is safe: this round only reads. */
+	/* Dropping the calls is safe: a round only reads (Run Command scripts included). */
 	arm_cancel_all(c->arm);
 	auth_cancel(c->auth);
 	c->m = m;
-	finish_round(c, "cancelled");
+	end_jobs(c, J_ALL, "cancelled");
 }
 
 bool cloud_busy(const struct cloud *c)
 {
-	return c->busy;
+	return c->jobs != 0;
 }
 
 int cloud_calls_made(const struct cloud *c)
@@ -483,9 +1484,9 @@ int cloud_pollfds(const struct cloud *c, struct pollfd *fds, int max)
 int cloud_timeout(const struct cloud *c)
 {
 	int a = arm_timeout(c->arm), b = auth_timeout(c->auth), t = a < 0 ? b : b < 0 ? a : a < b ? a : b;
-	long long left = c->deadline - clock_ms();
+	long long due = (c->jobs & ~J_SLOW) ? c->deadline : c->guest_deadline, left = due - clock_ms();
 
-	if (!c->busy)
+	if (!c->jobs)
 		return t;
 	if (left < 0)
 		left = 0;
@@ -494,17 +1495,24 @@ int cloud_timeout(const struct cloud *c)
 
 void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model *m)
 {
+	long long now = clock_ms();
+	char why[120];
+
 	c->m = m;
 	arm_handle(c->arm, fds, n);
 	auth_handle(c->auth, fds, n);
 	discovery_step(c);
-	if (c->busy && clock_ms() >= c->deadline) {
-		char why[120];
-
-		arm_cancel_all(c->arm);
-		auth_cancel(c->auth);
-		snprintf(why, sizeof(why), "Azure did not answer within %d s (calls cancelled)",
-			 CLOUD_ROUND_MS / 1000);
-		finish_round(c, why);
+	model_set_arm_in_flight(m, c->jobs ? arm_in_flight(c->arm) : 0);
+	if (c->f.watchers_done && !(c->jobs & J_DISCOVERY))
+		start_flow_verify(c);
+	if ((c->jobs & ~J_SLOW) && now >= c->deadline) {
+		snprintf(why, sizeof(why), "Azure did not answer within %d s", CLOUD_ROUND_MS / 1000);
+		end_jobs(c, c->jobs & ~J_SLOW, why);
 	}
+	if ((c->jobs & J_SLOW) && now >= c->guest_deadline) {
+		snprintf(why, sizeof(why), "Run Command did not finish within %d s", CLOUD_GUEST_MS / 1000);
+		end_jobs(c, J_SLOW, why);
+	}
+	if (!c->jobs && arm_in_flight(c->arm))
+		arm_cancel_all(c->arm);  /* late calls of ended jobs: drop them */
 }

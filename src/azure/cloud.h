@@ -22,6 +22,9 @@ bool cloud_valid_vm_id(const char *id);
 struct cloud *cloud_new(const char *azure_vm, char *err, size_t errlen);
 void cloud_free(struct cloud *c);
 
+/* Without a cloud: every cloud check unknown, saying why. */
+void cloud_mark_unavailable(struct model *m, const char *why);
+
 /* Starts the cloud checks of a round; marks them running in m. */
 void cloud_start(struct cloud *c, struct model *m);
 void cloud_cancel(struct cloud *c, struct model *m);

@@ -28,6 +28,12 @@ static int fail(struct jx *x, const char *fmt, ...)
 	return -1;
 }
 
+static void clear_err(char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+}
+
 /* "where.key", or "key" at the root.  Paths hold only our own keys and indexes. */
 static void path(char *buf, size_t len, const char *where, const char *key)
 {
@@ -362,6 +368,152 @@ static int check_count(struct jx *x, const cJSON *arr, const char *where, const 
 	return 0;
 }
 
+/* ---------------------------------------------------------------- tables of objects */
+
+/* Maps one object c (at where) into item.  0 or -1. */
+typedef int (*item_fn)(struct jx *x, const cJSON *c, const char *where, void *item);
+/* Frees what an item holds (not the item). */
+typedef void (*item_done_fn)(void *item);
+
+/* The objects of arr (where.key) mapped by fn, elsize bytes each: the first keep into items
+ * (counted in *n before they are mapped, so a free after a failure sees the last one too),
+ * the others into a scratch item, so they are checked as well, and counted in *dropped. */
+static int map_items(struct jx *x, const cJSON *arr, const char *where, const char *key,
+		     size_t elsize, item_fn fn, void *items, int keep, int *n, int *dropped)
+{
+	char p[PATH_LEN], *scratch = NULL;
+	int i = 0, rc = 0;
+
+	for (const cJSON *c = arr->child; c && rc == 0; c = c->next, i++) {
+		char *item = i < keep ? (char *)items + (size_t)i * elsize : NULL;
+
+		path_index(p, sizeof(p), where, key, i);
+		if (item) {
+			(*n)++;
+		} else {
+			if (!scratch && !(scratch = malloc(elsize))) {
+				rc = fail(x, "out of memory");
+				break;
+			}
+			memset(scratch, 0, elsize);
+			item = scratch;
+			(*dropped)++;
+		}
+		if (!cJSON_IsObject(c))
+			rc = fail(x, "%s: expected an object, got %s", p, type_name(c));
+		else
+			rc = fn(x, c, p, item) < 0 ? -1 : 0;
+	}
+	free(scratch);
+	return rc;
+}
+
+/* key: an optional array of objects into a fixed table items (keep of them).  More than limit
+ * elements is an error; past keep (<= limit) they are counted in *dropped. */
+static int get_first(struct jx *x, const cJSON *o, const char *where, const char *key, int limit,
+		     size_t elsize, item_fn fn, void *items, int keep, int *n, int *dropped)
+{
+	const cJSON *arr;
+	int rc = get(x, o, where, key, T_ARR, false, &arr);
+
+	*n = *dropped = 0;
+	if (rc <= 0)
+		return rc;
+	if (check_count(x, arr, where, key, limit) < 0)
+		return -1;
+	return map_items(x, arr, where, key, elsize, fn, items, keep, n, dropped) < 0 ? -1 : 1;
+}
+
+struct table {
+	void *v;        /* calloc'd, n items; NULL when there are none */
+	int n;
+};
+
+static void table_free(struct table *t, size_t elsize, item_done_fn done)
+{
+	for (int i = 0; done && i < t->n; i++)
+		done((char *)t->v + (size_t)i * elsize);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+/* key: an array of at most max objects into a new table.  On error nothing is kept (done, may
+ * be NULL, frees what an item holds). */
+static int get_table(struct jx *x, const cJSON *o, const char *where, const char *key,
+		     bool required, int max, size_t elsize, item_fn fn, item_done_fn done,
+		     struct table *t)
+{
+	const cJSON *arr;
+	int rc = get(x, o, where, key, T_ARR, required, &arr), dropped = 0;
+
+	t->v = NULL;
+	t->n = 0;
+	if (rc <= 0)
+		return rc;
+	if (check_count(x, arr, where, key, max) < 0)
+		return -1;
+	if (!arr->child)
+		return 1;
+	t->v = calloc((size_t)count(arr), elsize);
+	if (!t->v)
+		return fail(x, "out of memory");
+	if (map_items(x, arr, where, key, elsize, fn, t->v, count(arr), &t->n, &dropped) < 0) {
+		table_free(t, elsize, done);
+		return -1;
+	}
+	return 1;
+}
+
+/* {"id": "..."} into a char[NETJSON_ID_LEN] item. */
+static int map_id(struct jx *x, const cJSON *c, const char *where, void *item)
+{
+	return get_str(x, c, where, "id", true, item, NETJSON_ID_LEN, false) < 0 ? -1 : 0;
+}
+
+/* Parses the body and maps the root object with fn (where ""); out (outsize bytes, may be 0)
+ * is zeroed first. */
+static int map_body(const char *text, size_t len, item_fn fn, void *out, size_t outsize,
+		    char *err, size_t errlen)
+{
+	struct jx x = {err, errlen};
+	cJSON *root;
+	int rc;
+
+	clear_err(err, errlen);
+	if (outsize)
+		memset(out, 0, outsize);
+	root = parse(&x, text, len);
+	if (!root)
+		return -1;
+	rc = fn(&x, root, "", out) < 0 ? -1 : 0;
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Not tolower: the locale (a Turkish one lowers 'I' to a dotless i) must not matter. */
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Without ASCII case and spaces: "West Europe" == "westeurope", "inprogress" == "InProgress". */
+static bool same_word(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ')
+			a++;
+		while (*b == ' ')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		if (ascii_lower(*a) != ascii_lower(*b))
+			return false;
+		a++;
+		b++;
+	}
+}
+
 /* ---------------------------------------------------------------- security rules */
 
 static const char *const side_key[2][5] = {
@@ -543,12 +695,6 @@ static int map_rules(struct jx *x, struct nsg *n, const cJSON *arr, const char *
 	return i;
 }
 
-static void clear_err(char *err, size_t errlen)
-{
-	if (err && errlen)
-		err[0] = '\0';
-}
-
 struct nsg *netjson_nsg(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct jx x = {err, errlen};
@@ -709,39 +855,23 @@ void netjson_effective_free(struct netjson_effective *e)
 
 /* ---------------------------------------------------------------- NIC */
 
-/* key: [{"id": ...}, ...] into a fixed table of ids. */
+/* key: [{"id": ...}, ...] into a fixed table of ids; more than max is an error. */
 static int get_id_list(struct jx *x, const cJSON *o, const char *where, const char *key,
 		       char (*ids)[NETJSON_ID_LEN], int max, int *n)
 {
-	const cJSON *arr;
-	char p[PATH_LEN];
-	int i = 0, rc;
+	int dropped;
 
-	*n = 0;
-	if ((rc = get(x, o, where, key, T_ARR, false, &arr)) <= 0)
-		return rc;
-	if (check_count(x, arr, where, key, max) < 0)
-		return -1;
-	for (const cJSON *c = arr->child; c; c = c->next, i++) {
-		path_index(p, sizeof(p), where, key, i);
-		if (!cJSON_IsObject(c))
-			return fail(x, "%s: expected an object, got %s", p, type_name(c));
-		if (get_str(x, c, p, "id", true, ids[*n], NETJSON_ID_LEN, false) < 0)
-			return -1;
-		(*n)++;
-	}
-	return 0;
+	return get_first(x, o, where, key, max, NETJSON_ID_LEN, map_id, ids, max, n, &dropped);
 }
 
-static int map_ipconf(struct jx *x, const cJSON *c, const char *where, struct netjson_ipconf *ic)
+static int map_ipconf(struct jx *x, const cJSON *c, const char *where, void *item)
 {
+	struct netjson_ipconf *ic = item;
 	const cJSON *props;
 	char pp[PATH_LEN];
 	int plen = -1;
 
 	ic->prefix_len = -1;
-	if (!cJSON_IsObject(c))
-		return fail(x, "%s: expected an object, got %s", where, type_name(c));
 	path(pp, sizeof(pp), where, "properties");
 	if (get_str(x, c, where, "name", true, ic->name, sizeof(ic->name), false) < 0 ||
 	    get_str(x, c, where, "id", false, ic->id, sizeof(ic->id), false) < 0 ||
@@ -767,9 +897,9 @@ struct netjson_nic *netjson_nic(const char *text, size_t len, char *err, size_t 
 {
 	struct jx x = {err, errlen};
 	struct netjson_nic *nic = NULL;
-	const cJSON *props, *ipcs;
+	const cJSON *props;
+	struct table t;
 	cJSON *root;
-	int i = 0, n;
 
 	clear_err(err, errlen);
 	root = parse(&x, text, len);
@@ -787,26 +917,14 @@ struct netjson_nic *netjson_nic(const char *text, size_t len, char *err, size_t 
 		   sizeof(nic->nsg_id)) < 0 ||
 	    get_id(&x, props, "properties", "virtualMachine", false, nic->vm_id,
 		   sizeof(nic->vm_id)) < 0 ||
-	    get(&x, props, "properties", "ipConfigurations", T_ARR, true, &ipcs) < 0 ||
-	    check_count(&x, ipcs, "properties", "ipConfigurations", NETJSON_MAX_LIST) < 0)
+	    get_table(&x, props, "properties", "ipConfigurations", true, NETJSON_MAX_LIST,
+		      sizeof(*nic->ipconf), map_ipconf, NULL, &t) < 0)
 		goto bad;
-	n = count(ipcs);
-	if (n == 0) {
+	nic->ipconf = t.v;
+	nic->n_ipconf = t.n;
+	if (t.n == 0) {
 		fail(&x, "properties.ipConfigurations: empty (a NIC has at least one)");
 		goto bad;
-	}
-	nic->ipconf = calloc((size_t)n, sizeof(*nic->ipconf));
-	if (!nic->ipconf) {
-		fail(&x, "out of memory");
-		goto bad;
-	}
-	for (const cJSON *c = ipcs->child; c; c = c->next, i++) {
-		char p[PATH_LEN];
-
-		path_index(p, sizeof(p), "properties", "ipConfigurations", i);
-		if (map_ipconf(&x, c, p, &nic->ipconf[i]) < 0)
-			goto bad;
-		nic->n_ipconf++;
 	}
 	cJSON_Delete(root);
 	return nic;
@@ -836,53 +954,80 @@ const struct netjson_ipconf *netjson_nic_primary(const struct netjson_nic *nic)
 
 /* ---------------------------------------------------------------- public IP */
 
+static int map_public_ip(struct jx *x, const cJSON *o, const char *where, void *item)
+{
+	struct netjson_public_ip *out = item;
+	const cJSON *props, *dns = NULL;
+	char pp[PATH_LEN], pd[PATH_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	path(pd, sizeof(pd), pp, "dnsSettings");
+	return (get_str(x, o, where, "name", true, out->name, sizeof(out->name), false) < 0 ||
+		get_str(x, o, where, "id", true, out->id, sizeof(out->id), false) < 0 ||
+		get(x, o, where, "properties", T_OBJ, true, &props) < 0 ||
+		get_ip(x, props, pp, "ipAddress", out->ip_address, sizeof(out->ip_address), NULL) < 0 ||
+		get_str(x, props, pp, "publicIPAllocationMethod", false, out->allocation,
+			sizeof(out->allocation), false) < 0 ||
+		get_str(x, props, pp, "publicIPAddressVersion", false, out->version,
+			sizeof(out->version), false) < 0 ||
+		get_id(x, props, pp, "ipConfiguration", false, out->ipconf_id,
+		       sizeof(out->ipconf_id)) < 0 ||
+		get_str(x, props, pp, "provisioningState", false, out->provisioning,
+			sizeof(out->provisioning), false) < 0 ||
+		get(x, props, pp, "dnsSettings", T_OBJ, false, &dns) < 0 ||
+		(dns && get_str(x, dns, pd, "fqdn", false, out->fqdn, sizeof(out->fqdn), false) < 0))
+		? -1 : 0;
+}
+
 int netjson_public_ip(const char *text, size_t len, struct netjson_public_ip *out, char *err,
 		      size_t errlen)
 {
-	struct jx x = {err, errlen};
-	const cJSON *props, *dns;
-	cJSON *root;
-	int rc = -1;
+	return map_body(text, len, map_public_ip, out, sizeof(*out), err, errlen);
+}
 
-	clear_err(err, errlen);
-	memset(out, 0, sizeof(*out));
-	root = parse(&x, text, len);
-	if (!root)
-		return -1;
-	if (get_str(&x, root, "", "name", true, out->name, sizeof(out->name), false) < 0 ||
-	    get_str(&x, root, "", "id", true, out->id, sizeof(out->id), false) < 0 ||
-	    get(&x, root, "", "properties", T_OBJ, true, &props) < 0 ||
-	    get_ip(&x, props, "properties", "ipAddress", out->ip_address, sizeof(out->ip_address),
-		   NULL) < 0 ||
-	    get_str(&x, props, "properties", "publicIPAllocationMethod", false, out->allocation,
-		    sizeof(out->allocation), false) < 0 ||
-	    get_str(&x, props, "properties", "publicIPAddressVersion", false, out->version,
-		    sizeof(out->version), false) < 0 ||
-	    get_id(&x, props, "properties", "ipConfiguration", false, out->ipconf_id,
-		   sizeof(out->ipconf_id)) < 0 ||
-	    get_str(&x, props, "properties", "provisioningState", false, out->provisioning,
-		    sizeof(out->provisioning), false) < 0 ||
-	    get(&x, props, "properties", "dnsSettings", T_OBJ, false, &dns) < 0 ||
-	    (dns && get_str(&x, dns, "properties.dnsSettings", "fqdn", false, out->fqdn,
-			    sizeof(out->fqdn), false) < 0))
-		goto out;
-	rc = 0;
-out:
-	cJSON_Delete(root);
-	return rc;
+/* A page of an ARM list: value[] into a new table, each element mapped by fn. */
+struct page {
+	size_t elsize;
+	item_fn fn;
+	item_done_fn done;
+	struct table t;
+};
+
+static int map_page(struct jx *x, const cJSON *root, const char *where, void *arg)
+{
+	struct page *pg = arg;
+
+	return get_table(x, root, where, "value", true, NETJSON_MAX_LIST, pg->elsize, pg->fn,
+			 pg->done, &pg->t) < 0 ? -1 : 0;
+}
+
+/* Returns the number of items, or -1; pg->t holds them. */
+static int read_page(const char *text, size_t len, struct page *pg, char *err, size_t errlen)
+{
+	pg->t.v = NULL;
+	pg->t.n = 0;
+	return map_body(text, len, map_page, pg, 0, err, errlen) < 0 ? -1 : pg->t.n;
+}
+
+int netjson_public_ip_list(const char *text, size_t len, struct netjson_public_ip **out, char *err,
+			   size_t errlen)
+{
+	struct page pg = {sizeof(**out), map_public_ip, NULL, {NULL, 0}};
+	int n = read_page(text, len, &pg, err, errlen);
+
+	*out = pg.t.v;
+	return n;
 }
 
 /* ---------------------------------------------------------------- load balancer */
 
-static int map_nat(struct jx *x, const cJSON *c, const char *where, struct netjson_nat_rule *r)
+static int map_nat(struct jx *x, const cJSON *c, const char *where, void *item)
 {
+	struct netjson_nat_rule *r = item;
 	const cJSON *props;
 	char pp[PATH_LEN];
 
-	memset(r, 0, sizeof(*r));
 	r->frontend_port = r->frontend_port_start = r->frontend_port_end = -1;
-	if (!cJSON_IsObject(c))
-		return fail(x, "%s: expected an object, got %s", where, type_name(c));
 	path(pp, sizeof(pp), where, "properties");
 	if (get_str(x, c, where, "name", true, r->name, sizeof(r->name), false) < 0 ||
 	    get_str(x, c, where, "id", false, r->id, sizeof(r->id), false) < 0 ||
@@ -911,27 +1056,33 @@ static int map_nat(struct jx *x, const cJSON *c, const char *where, struct netjs
 int netjson_nat_rule(const char *text, size_t len, struct netjson_nat_rule *out, char *err,
 		     size_t errlen)
 {
-	struct jx x = {err, errlen};
-	cJSON *root;
-	int rc;
+	return map_body(text, len, map_nat, out, sizeof(*out), err, errlen);
+}
 
-	clear_err(err, errlen);
-	memset(out, 0, sizeof(*out));
-	root = parse(&x, text, len);
-	if (!root)
-		return -1;
-	rc = map_nat(&x, root, "", out);
-	cJSON_Delete(root);
-	return rc;
+/* A load balancer frontend, or an Azure Firewall IP configuration: the same four fields. */
+static int map_frontend(struct jx *x, const cJSON *c, const char *where, void *item)
+{
+	struct netjson_frontend *f = item;
+	const cJSON *fp;
+	char pp[PATH_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	return (get_str(x, c, where, "name", true, f->name, sizeof(f->name), false) < 0 ||
+		get_str(x, c, where, "id", false, f->id, sizeof(f->id), false) < 0 ||
+		get(x, c, where, "properties", T_OBJ, false, &fp) < 0 ||
+		(fp && get_ip(x, fp, pp, "privateIPAddress", f->private_ip, sizeof(f->private_ip),
+			      NULL) < 0) ||
+		(fp && get_id(x, fp, pp, "publicIPAddress", false, f->public_ip_id,
+			      sizeof(f->public_ip_id)) < 0)) ? -1 : 0;
 }
 
 struct netjson_lb *netjson_lb(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct jx x = {err, errlen};
 	struct netjson_lb *lb = NULL;
-	const cJSON *props, *fes, *nats;
+	const cJSON *props;
+	struct table fes, nats;
 	cJSON *root;
-	int i;
 
 	clear_err(err, errlen);
 	root = parse(&x, text, len);
@@ -945,56 +1096,16 @@ struct netjson_lb *netjson_lb(const char *text, size_t len, char *err, size_t er
 	if (get_str(&x, root, "", "name", true, lb->name, sizeof(lb->name), false) < 0 ||
 	    get_str(&x, root, "", "id", true, lb->id, sizeof(lb->id), false) < 0 ||
 	    get(&x, root, "", "properties", T_OBJ, true, &props) < 0 ||
-	    get(&x, props, "properties", "frontendIPConfigurations", T_ARR, false, &fes) < 0 ||
-	    get(&x, props, "properties", "inboundNatRules", T_ARR, false, &nats) < 0 ||
-	    check_count(&x, fes, "properties", "frontendIPConfigurations", NETJSON_MAX_LIST) < 0 ||
-	    check_count(&x, nats, "properties", "inboundNatRules", NETJSON_MAX_LIST) < 0)
+	    get_table(&x, props, "properties", "frontendIPConfigurations", false, NETJSON_MAX_LIST,
+		      sizeof(*lb->frontend), map_frontend, NULL, &fes) < 0)
 		goto bad;
-	if (fes && fes->child) {
-		lb->frontend = calloc((size_t)count(fes), sizeof(*lb->frontend));
-		if (!lb->frontend) {
-			fail(&x, "out of memory");
-			goto bad;
-		}
-	}
-	i = 0;
-	for (const cJSON *c = fes ? fes->child : NULL; c; c = c->next, i++) {
-		struct netjson_frontend *f = &lb->frontend[i];
-		const cJSON *fp;
-		char p[PATH_LEN], pp[PATH_LEN];
-
-		path_index(p, sizeof(p), "properties", "frontendIPConfigurations", i);
-		path(pp, sizeof(pp), p, "properties");
-		if (!cJSON_IsObject(c)) {
-			fail(&x, "%s: expected an object, got %s", p, type_name(c));
-			goto bad;
-		}
-		if (get_str(&x, c, p, "name", true, f->name, sizeof(f->name), false) < 0 ||
-		    get_str(&x, c, p, "id", false, f->id, sizeof(f->id), false) < 0 ||
-		    get(&x, c, p, "properties", T_OBJ, false, &fp) < 0 ||
-		    (fp && get_ip(&x, fp, pp, "privateIPAddress", f->private_ip,
-				  sizeof(f->private_ip), NULL) < 0) ||
-		    (fp && get_id(&x, fp, pp, "publicIPAddress", false, f->public_ip_id,
-				  sizeof(f->public_ip_id)) < 0))
-			goto bad;
-		lb->n_frontend++;
-	}
-	if (nats && nats->child) {
-		lb->nat = calloc((size_t)count(nats), sizeof(*lb->nat));
-		if (!lb->nat) {
-			fail(&x, "out of memory");
-			goto bad;
-		}
-	}
-	i = 0;
-	for (const cJSON *c = nats ? nats->child : NULL; c; c = c->next, i++) {
-		char p[PATH_LEN];
-
-		path_index(p, sizeof(p), "properties", "inboundNatRules", i);
-		if (map_nat(&x, c, p, &lb->nat[i]) < 0)
-			goto bad;
-		lb->n_nat++;
-	}
+	lb->frontend = fes.v;
+	lb->n_frontend = fes.n;
+	if (get_table(&x, props, "properties", "inboundNatRules", false, NETJSON_MAX_LIST,
+		      sizeof(*lb->nat), map_nat, NULL, &nats) < 0)
+		goto bad;
+	lb->nat = nats.v;
+	lb->n_nat = nats.n;
 	cJSON_Delete(root);
 	return lb;
 bad:
@@ -1010,6 +1121,56 @@ void netjson_lb_free(struct netjson_lb *lb)
 	free(lb->frontend);
 	free(lb->nat);
 	free(lb);
+}
+
+/* ---------------------------------------------------------------- Azure Firewall */
+
+static int map_firewall(struct jx *x, const cJSON *root, const char *where, void *item)
+{
+	struct netjson_firewall *fw = item;
+	const cJSON *props;
+	char pp[PATH_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	return (get_str(x, root, where, "name", true, fw->name, sizeof(fw->name), false) < 0 ||
+		get_str(x, root, where, "id", true, fw->id, sizeof(fw->id), false) < 0 ||
+		get(x, root, where, "properties", T_OBJ, true, &props) < 0 ||
+		get_id(x, props, pp, "firewallPolicy", false, fw->policy_id,
+		       sizeof(fw->policy_id)) < 0 ||
+		get_first(x, props, pp, "ipConfigurations", NETJSON_MAX_LIST, sizeof(fw->ipconf[0]),
+			  map_frontend, fw->ipconf, NETJSON_MAX_FW_IPCONF, &fw->n_ipconf,
+			  &fw->ipconf_dropped) < 0) ? -1 : 0;
+}
+
+int netjson_firewall(const char *text, size_t len, struct netjson_firewall *out, char *err,
+		     size_t errlen)
+{
+	return map_body(text, len, map_firewall, out, sizeof(*out), err, errlen);
+}
+
+struct id_table {
+	char (*ids)[NETJSON_ID_LEN];
+	int max, n;
+};
+
+static int map_fw_policy(struct jx *x, const cJSON *root, const char *where, void *item)
+{
+	struct id_table *t = item;
+	const cJSON *props;
+	char pp[PATH_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	return (get(x, root, where, "properties", T_OBJ, true, &props) < 0 ||
+		get_id_list(x, props, pp, "ruleCollectionGroups", t->ids, t->max, &t->n) < 0)
+		? -1 : 0;
+}
+
+int netjson_fw_policy(const char *text, size_t len, char ids[][NETJSON_ID_LEN], int max,
+		      char *err, size_t errlen)
+{
+	struct id_table t = {ids, max < 0 ? 0 : max, 0};
+
+	return map_body(text, len, map_fw_policy, &t, 0, err, errlen) < 0 ? -1 : t.n;
 }
 
 /* ---------------------------------------------------------------- firewall policy */
@@ -1242,62 +1403,62 @@ out:
 
 /* ---------------------------------------------------------------- ARM error */
 
+/* details[i] into a char[256] item: "code: message". */
+static int map_detail(struct jx *x, const cJSON *d, const char *where, void *item)
+{
+	char code[128], msg[256];
+
+	if (get_str(x, d, where, "code", false, code, sizeof(code), true) < 0 ||
+	    get_str(x, d, where, "message", false, msg, sizeof(msg), true) < 0)
+		return -1;
+	snprintf(item, sizeof(((struct netjson_arm_error *)0)->details[0]), "%.*s%s%.*s", 100, code,
+		 code[0] && msg[0] ? ": " : "", 150, msg);
+	return 0;
+}
+
+/* The error object e (at w): code and message required. */
+static int map_arm_error(struct jx *x, const cJSON *e, const char *w, struct netjson_arm_error *out)
+{
+	return (get_str(x, e, w, "code", true, out->code, sizeof(out->code), true) < 0 ||
+		get_str(x, e, w, "message", true, out->message, sizeof(out->message), true) < 0 ||
+		get_str(x, e, w, "target", false, out->target, sizeof(out->target), true) < 0 ||
+		get_first(x, e, w, "details", NETJSON_MAX_LIST, sizeof(out->details[0]), map_detail,
+			  out->details, NETJSON_MAX_DETAILS, &out->n_details,
+			  &out->details_dropped) < 0) ? -1 : 0;
+}
+
+static int map_error_body(struct jx *x, const cJSON *root, const char *where, void *item)
+{
+	const cJSON *e, *code;
+
+	if (get(x, root, where, "error", T_OBJ, false, &e) < 0)
+		return -1;
+	if (e)
+		return map_arm_error(x, e, "error", item);
+	/* Some answers put code and message at the top. */
+	if (get(x, root, where, "code", T_STR, false, &code) < 0)
+		return -1;
+	if (!code)
+		return fail(x, "no \"error\" object");
+	return map_arm_error(x, root, where, item);
+}
+
 int netjson_arm_error(const char *text, size_t len, struct netjson_arm_error *out, char *err,
 		      size_t errlen)
 {
-	struct jx x = {err, errlen};
-	const cJSON *e, *details;
-	const char *w = "error";
-	cJSON *root;
-	int rc = -1, i = 0;
+	return map_body(text, len, map_error_body, out, sizeof(*out), err, errlen);
+}
 
-	clear_err(err, errlen);
-	memset(out, 0, sizeof(*out));
-	root = parse(&x, text, len);
-	if (!root)
-		return -1;
-	if (get(&x, root, "", "error", T_OBJ, false, &e) < 0)
-		goto out;
-	if (!e) {
-		const cJSON *code;
+/* "[http ]code: message[ (first detail[; ...])]" */
+static void arm_error_text(const struct netjson_arm_error *e, const char *http, char *out,
+			   size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s%s%.*s: %.*s", http, http[0] ? " " : "", 100, e->code,
+			 (int)sizeof(e->message), e->message);
 
-		/* Some answers put code and message at the top. */
-		if (get(&x, root, "", "code", T_STR, false, &code) < 0)
-			goto out;
-		if (!code) {
-			fail(&x, "no \"error\" object");
-			goto out;
-		}
-		e = root;
-		w = "";
-	}
-	if (get_str(&x, e, w, "code", true, out->code, sizeof(out->code), true) < 0 ||
-	    get_str(&x, e, w, "message", true, out->message, sizeof(out->message), true) < 0 ||
-	    get_str(&x, e, w, "target", false, out->target, sizeof(out->target), true) < 0 ||
-	    get(&x, e, w, "details", T_ARR, false, &details) < 0)
-		goto out;
-	for (const cJSON *d = details ? details->child : NULL; d; d = d->next, i++) {
-		char p[PATH_LEN], code[128], msg[256];
-
-		if (out->n_details >= NETJSON_MAX_DETAILS) {
-			out->details_dropped++;
-			continue;
-		}
-		path_index(p, sizeof(p), w, "details", i);
-		if (!cJSON_IsObject(d)) {
-			fail(&x, "%s: expected an object, got %s", p, type_name(d));
-			goto out;
-		}
-		if (get_str(&x, d, p, "code", false, code, sizeof(code), true) < 0 ||
-		    get_str(&x, d, p, "message", false, msg, sizeof(msg), true) < 0)
-			goto out;
-		snprintf(out->details[out->n_details++], sizeof(out->details[0]), "%.*s%s%.*s", 100,
-			 code, code[0] && msg[0] ? ": " : "", 150, msg);
-	}
-	rc = 0;
-out:
-	cJSON_Delete(root);
-	return rc;
+	if (e->n_details > 0 && n >= 0 && (size_t)n < outlen)
+		snprintf(out + n, outlen - (size_t)n, " (%.*s%s)", 200, e->details[0],
+			 e->n_details + e->details_dropped > 1 ? "; ..." : "");
 }
 
 void netjson_error_line(const char *text, size_t len, int status, char *out, size_t outlen)
@@ -1310,12 +1471,7 @@ void netjson_error_line(const char *text, size_t len, int status, char *out, siz
 	if (status > 0)
 		snprintf(http, sizeof(http), "HTTP %d", status);
 	if (netjson_arm_error(text, len, &e, why, sizeof(why)) == 0) {
-		int n = snprintf(out, outlen, "%s%s%.*s: %.*s", http, http[0] ? " " : "", 100, e.code,
-				 (int)sizeof(e.message), e.message);
-
-		if (e.n_details > 0 && n >= 0 && (size_t)n < outlen)
-			snprintf(out + n, outlen - (size_t)n, " (%.*s%s)", 200, e.details[0],
-				 e.n_details + e.details_dropped > 1 ? "; ..." : "");
+		arm_error_text(&e, http, out, outlen);
 	} else {
 		snprintf(out, outlen, "%s%sthe answer is not an ARM error body (%.*s)", http,
 			 http[0] ? ": " : "", (int)sizeof(why), why);
@@ -1380,4 +1536,279 @@ int netjson_vnet_prefixes(const char *text, size_t len, char out[][NETJSON_IP_LE
 out:
 	cJSON_Delete(root);
 	return n;
+}
+
+/* ---------------------------------------------------------------- paged lists */
+
+struct link {
+	char *out;
+	size_t outlen;
+};
+
+static int map_next_link(struct jx *x, const cJSON *root, const char *where, void *item)
+{
+	struct link *l = item;
+	const cJSON *value;
+	char p[PATH_LEN];
+
+	path(p, sizeof(p), where, "nextLink");
+	if (get(x, root, where, "value", T_ARR, true, &value) < 0 ||
+	    get_str(x, root, where, "nextLink", false, l->out, l->outlen, false) < 0)
+		return -1;
+	/* It becomes a request line: no room for a space, CR or LF. */
+	for (size_t i = 0; l->out[i]; i++)
+		if ((unsigned char)l->out[i] <= ' ' || l->out[i] == 0x7f)
+			return fail(x, "%s: byte %zu is a space or a control character", p, i);
+	return 0;
+}
+
+int netjson_next_link(const char *text, size_t len, char *out, size_t outlen, char *err,
+		      size_t errlen)
+{
+	struct link l = {out, outlen};
+	struct jx x = {err, errlen};
+
+	if (!out || !outlen)
+		return fail(&x, "no buffer for the nextLink");
+	out[0] = '\0';
+	if (map_body(text, len, map_next_link, &l, 0, err, errlen) < 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- VM list */
+
+static void vm_done(void *item)
+{
+	struct netjson_vm *vm = item;
+
+	free(vm->nics);
+	vm->nics = NULL;
+}
+
+static int map_vm(struct jx *x, const cJSON *c, const char *where, void *item)
+{
+	struct netjson_vm *vm = item;
+	const cJSON *props, *np = NULL;
+	struct table t = {NULL, 0};
+	char pp[PATH_LEN], pn[PATH_LEN], p[PATH_LEN], last[NETJSON_ID_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	path(pn, sizeof(pn), pp, "networkProfile");
+	if (get_str(x, c, where, "id", true, vm->id, sizeof(vm->id), false) < 0 ||
+	    get_str(x, c, where, "name", false, vm->name, sizeof(vm->name), false) < 0 ||
+	    get_str(x, c, where, "location", true, vm->location, sizeof(vm->location), false) < 0 ||
+	    get(x, c, where, "properties", T_OBJ, false, &props) < 0 ||
+	    (props && get(x, props, pp, "networkProfile", T_OBJ, false, &np) < 0) ||
+	    (np && get_table(x, np, pn, "networkInterfaces", false, NETJSON_MAX_VM_NICS,
+			     NETJSON_ID_LEN, map_id, NULL, &t) < 0))
+		return -1;
+	vm->nics = t.v;
+	vm->n_nics = t.n;
+	if (!vm->name[0]) {
+		path(p, sizeof(p), where, "id");
+		netjson_id_name(vm->id, last, sizeof(last));
+		return put_str(x, last, p, vm->name, sizeof(vm->name), false) < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+struct netjson_vm_list *netjson_vm_list(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct page pg = {sizeof(struct netjson_vm), map_vm, vm_done, {NULL, 0}};
+	struct netjson_vm_list *l;
+	int n = read_page(text, len, &pg, err, errlen);
+
+	if (n < 0)
+		return NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		struct jx x = {err, errlen};
+
+		table_free(&pg.t, pg.elsize, vm_done);
+		fail(&x, "out of memory");
+		return NULL;
+	}
+	l->vm = pg.t.v;
+	l->n = n;
+	return l;
+}
+
+void netjson_vm_list_free(struct netjson_vm_list *l)
+{
+	struct table t;
+
+	if (!l)
+		return;
+	t.v = l->vm;
+	t.n = l->n;
+	table_free(&t, sizeof(*l->vm), vm_done);
+	free(l);
+}
+
+/* ---------------------------------------------------------------- resource health */
+
+/* recommendedActions[i] into a char[256] item. */
+static int map_action(struct jx *x, const cJSON *c, const char *where, void *item)
+{
+	return get_str(x, c, where, "action", false, item,
+		       sizeof(((struct netjson_health *)0)->actions[0]), true) < 0 ? -1 : 0;
+}
+
+static int map_health(struct jx *x, const cJSON *root, const char *where, void *item)
+{
+	struct netjson_health *h = item;
+	const cJSON *props;
+	char pp[PATH_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	return (get(x, root, where, "properties", T_OBJ, true, &props) < 0 ||
+		get_str(x, props, pp, "availabilityState", true, h->availability_state,
+			sizeof(h->availability_state), false) < 0 ||
+		get_str(x, props, pp, "title", false, h->title, sizeof(h->title), true) < 0 ||
+		get_str(x, props, pp, "summary", false, h->summary, sizeof(h->summary), true) < 0 ||
+		get_str(x, props, pp, "reasonType", false, h->reason_type, sizeof(h->reason_type),
+			true) < 0 ||
+		get_str(x, props, pp, "occuredTime", false, h->occurred, sizeof(h->occurred),
+			true) < 0 ||
+		get_str(x, props, pp, "detailedStatus", false, h->detailed_status,
+			sizeof(h->detailed_status), true) < 0 ||
+		get_first(x, props, pp, "recommendedActions", NETJSON_MAX_LIST,
+			  sizeof(h->actions[0]), map_action, h->actions, NETJSON_MAX_ACTIONS,
+			  &h->n_actions, &h->actions_dropped) < 0) ? -1 : 0;
+}
+
+int netjson_health(const char *text, size_t len, struct netjson_health *out, char *err,
+		   size_t errlen)
+{
+	return map_body(text, len, map_health, out, sizeof(*out), err, errlen);
+}
+
+/* ---------------------------------------------------------------- network watchers */
+
+static int map_watcher(struct jx *x, const cJSON *c, const char *where, void *item)
+{
+	struct netjson_watcher *w = item;
+	const cJSON *props;
+	char pp[PATH_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	return (get_str(x, c, where, "id", true, w->id, sizeof(w->id), false) < 0 ||
+		get_str(x, c, where, "location", true, w->location, sizeof(w->location), false) < 0 ||
+		get(x, c, where, "properties", T_OBJ, false, &props) < 0 ||
+		(props && get_str(x, props, pp, "provisioningState", false, w->provisioning,
+				  sizeof(w->provisioning), false) < 0)) ? -1 : 0;
+}
+
+int netjson_watchers(const char *text, size_t len, struct netjson_watcher **out, char *err,
+		     size_t errlen)
+{
+	struct page pg = {sizeof(**out), map_watcher, NULL, {NULL, 0}};
+	int n = read_page(text, len, &pg, err, errlen);
+
+	*out = pg.t.v;
+	return n;
+}
+
+bool netjson_same_location(const char *a, const char *b)
+{
+	return a && b && !same_word(a, "") && same_word(a, b);
+}
+
+int netjson_watcher_in(const char *text, size_t len, const char *location, char *out,
+		       size_t outlen, char *err, size_t errlen)
+{
+	struct jx x = {err, errlen};
+	struct netjson_watcher *w;
+	const struct netjson_watcher *pick = NULL;
+	int n, rc;
+
+	if (!out || !outlen)
+		return fail(&x, "no buffer for the watcher's id");
+	out[0] = '\0';
+	n = netjson_watchers(text, len, &w, err, errlen);
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (netjson_same_location(w[i].location, location) &&
+		    (!pick || (!same_word(pick->provisioning, "Succeeded") &&
+			       same_word(w[i].provisioning, "Succeeded"))))
+			pick = &w[i];
+	rc = pick ? put_str(&x, pick->id, "id", out, outlen, false) : 0;
+	free(w);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- Azure-AsyncOperation */
+
+struct async {
+	struct netjson_async *a;
+	char **output;
+	size_t *output_len;
+};
+
+static int map_async(struct jx *x, const cJSON *root, const char *where, void *item)
+{
+	static const struct {
+		const char *word;
+		enum netjson_async_state state;
+	} final[] = {
+		{"Succeeded", NETJSON_ASYNC_SUCCEEDED},
+		{"Failed", NETJSON_ASYNC_FAILED},
+		{"Canceled", NETJSON_ASYNC_CANCELED},
+	};
+	struct async *as = item;
+	struct netjson_async *a = as->a;
+	struct netjson_arm_error e;
+	const cJSON *props = NULL, *out = NULL, *eo;
+	char pp[PATH_LEN], pe[PATH_LEN];
+
+	path(pp, sizeof(pp), where, "properties");
+	path(pe, sizeof(pe), where, "error");
+	memset(&e, 0, sizeof(e));
+	if (get_str(x, root, where, "status", true, a->status, sizeof(a->status), true) < 0 ||
+	    get(x, root, where, "error", T_OBJ, false, &eo) < 0 ||
+	    (eo && map_arm_error(x, eo, pe, &e) < 0) ||
+	    get(x, root, where, "properties", T_OBJ, false, &props) < 0 ||
+	    (props && get(x, props, pp, "output", T_OBJ | T_ARR | T_STR | T_NUM | T_BOOL, false,
+			  &out) < 0))
+		return -1;
+	if (!a->status[0])
+		return fail(x, "status: empty");
+	for (size_t i = 0; i < sizeof(final) / sizeof(final[0]); i++)
+		if (same_word(a->status, final[i].word))
+			a->state = final[i].state;
+	if (eo)
+		arm_error_text(&e, "", a->error_line, sizeof(a->error_line));
+	a->has_output = out != NULL;
+	if (out && as->output) {
+		char *printed = cJSON_PrintUnformatted(out);
+		size_t n = printed ? strlen(printed) : 0;
+
+		/* A copy from malloc, so that the caller's free() matches whatever cJSON uses. */
+		*as->output = printed ? malloc(n + 1) : NULL;
+		if (*as->output)
+			memcpy(*as->output, printed, n + 1);
+		cJSON_free(printed);
+		if (!*as->output)
+			return fail(x, "out of memory");
+		if (as->output_len)
+			*as->output_len = n;
+	}
+	return 0;
+}
+
+int netjson_async_status(const char *text, size_t len, struct netjson_async *out, char **output,
+			 size_t *output_len, char *err, size_t errlen)
+{
+	struct async as = {out, output, output_len};
+
+	memset(out, 0, sizeof(*out));
+	if (output)
+		*output = NULL;
+	if (output_len)
+		*output_len = 0;
+	return map_body(text, len, map_async, &as, 0, err, errlen);
 }

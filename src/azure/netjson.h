@@ -115,6 +115,12 @@ struct netjson_public_ip {
 };
 int netjson_public_ip(const char *text, size_t len, struct netjson_public_ip *out, char *err,
 		      size_t errlen);
+/* A page of PublicIPAddresses_List / ListAll, {"value":[publicIPAddress...], "nextLink"?}: each
+ * element read as netjson_public_ip reads one.  Returns how many (at most NETJSON_MAX_LIST) and
+ * sets *out to a malloc'd array of them that the caller frees with free() (NULL when there are
+ * none); -1 on error, *out NULL.  The nextLink is read by netjson_next_link. */
+int netjson_public_ip_list(const char *text, size_t len, struct netjson_public_ip **out, char *err,
+			   size_t errlen);
 
 /* ---- load balancer */
 
@@ -149,6 +155,31 @@ struct netjson_lb {
 /* LoadBalancers_Get. */
 struct netjson_lb *netjson_lb(const char *text, size_t len, char *err, size_t errlen);
 void netjson_lb_free(struct netjson_lb *lb);
+
+/* ---- Azure Firewall (Microsoft.Network/azureFirewalls) and its policy */
+
+#define NETJSON_MAX_FW_IPCONF 16
+struct netjson_firewall {
+	char name[NETJSON_NAME_LEN];
+	char id[NETJSON_ID_LEN];
+	char policy_id[NETJSON_ID_LEN];  /* properties.firewallPolicy.id, "" when none (classic
+					    rules, which are not read) */
+	/* properties.ipConfigurations[]: name, id, privateIPAddress ("" when absent: only the
+	 * first one has it), publicIPAddress.id; the same four fields as an LB frontend.  None for
+	 * a secured-hub firewall (AZFW_Hub: its addresses are in hubIPAddresses, not read).  The
+	 * first NETJSON_MAX_FW_IPCONF are kept; the others (a firewall may have 250 public IPs)
+	 * are checked and counted in ipconf_dropped. */
+	int n_ipconf, ipconf_dropped;
+	struct netjson_frontend ipconf[NETJSON_MAX_FW_IPCONF];
+};
+/* AzureFirewalls_Get: name and id required.  0 or -1. */
+int netjson_firewall(const char *text, size_t len, struct netjson_firewall *out, char *err,
+		     size_t errlen);
+/* FirewallPolicies_Get: properties.ruleCollectionGroups[].id into ids; returns how many (0
+ * when none), -1 on error, and more than max is an error.  A basePolicy's groups, which
+ * apply too, are not listed. */
+int netjson_fw_policy(const char *text, size_t len, char ids[][NETJSON_ID_LEN], int max,
+		      char *err, size_t errlen);
 
 /* ---- Azure Firewall policy: DNAT rules of a rule collection group */
 
@@ -220,6 +251,97 @@ int netjson_subnet(const char *text, size_t len, struct netjson_subnet *out, cha
 /* properties.addressSpace.addressPrefixes[] into out (at most max); returns how many. */
 int netjson_vnet_prefixes(const char *text, size_t len, char out[][NETJSON_IP_LEN], int max,
 			  char *err, size_t errlen);
+
+/* ---- paged lists */
+
+/* The nextLink of a page of an ARM list, {"value":[...], "nextLink":"https://..."}, into out:
+ * 0, with "" when there is none (absent, null or "") or the link; -1 on error (no value array,
+ * a link that is not a string, longer than outlen - 1, or holding a space or control byte).
+ * The caller checks that the link is on the ARM host (arm_url_is_arm) before following it. */
+int netjson_next_link(const char *text, size_t len, char *out, size_t outlen, char *err,
+		      size_t errlen);
+
+/* ---- VM list (VirtualMachines_List / ListAll / ListByLocation) */
+
+#define NETJSON_LOC_LEN 64
+#define NETJSON_MAX_VM_NICS 16          /* NICs per VM (Azure's largest sizes allow 8) */
+struct netjson_vm {
+	char id[NETJSON_ID_LEN];
+	char name[NETJSON_NAME_LEN];     /* the last segment of id when the body has no name */
+	char location[NETJSON_LOC_LEN];
+	int n_nics;
+	char (*nics)[NETJSON_ID_LEN];    /* owned: properties.networkProfile.networkInterfaces[].id,
+					    in order; NULL when none (no properties: minimal lists) */
+};
+struct netjson_vm_list {
+	int n;
+	struct netjson_vm *vm;           /* owned, n of them (at most NETJSON_MAX_LIST) */
+};
+/* A page {"value":[VM...], "nextLink"?}: id and location required.  The nextLink is read by
+ * netjson_next_link. */
+struct netjson_vm_list *netjson_vm_list(const char *text, size_t len, char *err, size_t errlen);
+void netjson_vm_list_free(struct netjson_vm_list *l);
+
+/* ---- resource health: availabilityStatuses/current */
+
+#define NETJSON_MAX_ACTIONS 4
+struct netjson_health {
+	char availability_state[24];     /* "Available", "Unavailable", "Degraded", "Unknown": as
+					    sent (required) */
+	char title[128];                 /* the free text below is cut at a UTF-8 boundary; "" */
+	char summary[512];
+	char reason_type[64];            /* e.g. "Unplanned", "Customer Initiated" */
+	char occurred[48];               /* properties.occuredTime (Azure's spelling), as sent */
+	char detailed_status[512];       /* detailedStatus, "" when absent */
+	int n_actions, actions_dropped;  /* recommendedActions[].action ($expand=recommendedactions):
+					    the first NETJSON_MAX_ACTIONS, the rest counted */
+	char actions[NETJSON_MAX_ACTIONS][256];
+};
+int netjson_health(const char *text, size_t len, struct netjson_health *out, char *err,
+		   size_t errlen);
+
+/* ---- network watchers (NetworkWatchers_ListAll / List) */
+
+struct netjson_watcher {
+	char id[NETJSON_ID_LEN];
+	char location[NETJSON_LOC_LEN];
+	char provisioning[32];           /* properties.provisioningState, "" when absent */
+};
+/* {"value":[networkWatcher...]}: id and location required.  Returns how many and sets *out to a
+ * malloc'd array the caller frees with free() (NULL when none); -1 on error, *out NULL. */
+int netjson_watchers(const char *text, size_t len, struct netjson_watcher **out, char *err,
+		     size_t errlen);
+/* The id of the watcher of that list in location (netjson_same_location), one whose
+ * provisioningState is Succeeded first, into out: 1; 0 and "" when there is none; -1 on error
+ * (the list does not map, or the id does not fit in outlen). */
+int netjson_watcher_in(const char *text, size_t len, const char *location, char *out,
+		       size_t outlen, char *err, size_t errlen);
+/* Azure location names compared without case and spaces: "West Europe" == "westeurope".
+ * false when either is NULL or empty. */
+bool netjson_same_location(const char *a, const char *b);
+
+/* ---- Azure-AsyncOperation status body */
+
+enum netjson_async_state {
+	NETJSON_ASYNC_IN_PROGRESS,       /* any status other than the three below ("InProgress",
+					    "Running", "Accepted", "Creating", ...) */
+	NETJSON_ASYNC_SUCCEEDED,
+	NETJSON_ASYNC_FAILED,
+	NETJSON_ASYNC_CANCELED,
+};
+struct netjson_async {
+	enum netjson_async_state state;  /* from status, without case */
+	char status[32];                 /* as sent (required, not empty), cut */
+	char error_line[512];            /* "Code: message (first detail)" from error, "" when the
+					    body has none */
+	bool has_output;                 /* properties.output is there and not null */
+};
+/* {"status":..., "error":{code, message, ...}?, "properties":{"output":...}?}.  When output is
+ * not NULL and properties.output is there, *output is set to it printed back as compact JSON
+ * (malloc'd, NUL-terminated, caller frees with free(); *output_len its length, output_len may
+ * be NULL): what runcmd_parse reads.  Else *output is NULL.  0, or -1 (*output NULL). */
+int netjson_async_status(const char *text, size_t len, struct netjson_async *out, char **output,
+			 size_t *output_len, char *err, size_t errlen);
 
 /* The last segment of a resource id ("/.../networkSecurityGroups/nsg1" -> "nsg1"). */
 void netjson_id_name(const char *id, char *out, size_t outlen);

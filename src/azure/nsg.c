@@ -572,7 +572,7 @@ static bool in_vnet(const struct nsg_ctx *ctx, const struct nsg_ip *ip)
 	return false;
 }
 
-static bool addr_match(const struct nsg_addr *a, const struct nsg_ip *ip, const struct nsg_ctx *ctx)
+bool nsg_addr_match(const struct nsg_addr *a, const struct nsg_ip *ip, const struct nsg_ctx *ctx)
 {
 	switch ((enum nsg_addr_kind)a->kind) {
 	case NSG_ADDR_ANY: return true;
@@ -593,7 +593,7 @@ static enum tri addr_side(const struct nsg_rule_side *s, const struct nsg_ip *ip
 	for (int i = 0; i < s->n_addr; i++) {
 		if (s->addr[i].kind == NSG_ADDR_UNKNOWN)
 			maybe = true;
-		else if (addr_match(&s->addr[i], ip, ctx))
+		else if (nsg_addr_match(&s->addr[i], ip, ctx))
 			return YES;
 	}
 	for (int i = 0; i < s->n_asg; i++)
@@ -693,7 +693,7 @@ static void builtin_default(struct nsg_decision *d, const struct nsg_ctx *ctx,
 			continue;
 		nsg_parse_addr(default_rules[i].src, strlen(default_rules[i].src), &s);
 		nsg_parse_addr(default_rules[i].dst, strlen(default_rules[i].dst), &t);
-		if (!addr_match(&s, &f->src, ctx) || !addr_match(&t, &f->dst, ctx))
+		if (!nsg_addr_match(&s, &f->src, ctx) || !nsg_addr_match(&t, &f->dst, ctx))
 			continue;
 		copy_cut(d->rule, sizeof(d->rule), default_rules[i].name, strlen(default_rules[i].name));
 		d->priority = default_rules[i].priority;

@@ -196,6 +196,8 @@ void nsg_addr_format(const struct nsg_addr *a, char *buf, size_t len); /* "10.0.
 
 /* Context and flow. */
 void nsg_ctx_init(struct nsg_ctx *c);
+/* Does address item a hold ip (tags read through ctx)? */
+bool nsg_addr_match(const struct nsg_addr *a, const struct nsg_ip *ip, const struct nsg_ctx *ctx);
 int nsg_ctx_add_vnet(struct nsg_ctx *c, const char *cidr); /* -1: not a CIDR/IP, or full */
 /* A flow without ASGs; -1 when an address does not parse, proto is ANY, or a TCP/UDP port is
  * outside 0..65535.  Add ASGs by filling src_asg/dst_asg (at most NSG_FLOW_MAX_ASG). */

@@ -47,8 +47,13 @@ static int split_linux(const char *msg, struct runcmd_result *r)
 int runcmd_parse(const char *json, size_t len, struct runcmd_result *r, char *errmsg, size_t errlen)
 {
 	cJSON *root = cJSON_ParseWithLength(json, len);
-	const cJSON *value = cJSON_GetObjectItemCaseSensitive(root, "value"), *s;
+	const cJSON *output = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "properties"), "output");
+	const cJSON *value, *s;
 	int rc = -1;
+
+	/* an Azure-AsyncOperation status body carries the answer in properties.output */
+	value = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(output) ? output : root, "value");
 
 	memset(r, 0, sizeof(*r));
 	if (!cJSON_IsArray(value) || cJSON_GetArraySize(value) == 0) {

@@ -19,7 +19,8 @@ struct runcmd_result {
 	size_t out_len, err_len;
 };
 
-/* Parses json (len bytes).  Returns 0, or -1 with a message.  Free with runcmd_free. */
+/* Parses json (len bytes): the answer itself, or the Azure-AsyncOperation status body that
+ * holds it in properties.output.  Returns 0, or -1 with a message.  Free with runcmd_free. */
 int runcmd_parse(const char *json, size_t len, struct runcmd_result *r, char *errmsg, size_t errlen);
 void runcmd_free(struct runcmd_result *r);
 

@@ -39,9 +39,10 @@ static void read_statuses(const cJSON *iv, struct vm_info *vi)
 int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, size_t errlen)
 {
 	cJSON *o = cJSON_ParseWithLength(json, len);
-	const cJSON *props, *nics, *n;
+	const cJSON *props, *nics, *n, *boot, *en;
 
 	memset(vi, 0, sizeof(*vi));
+	vi->boot_diagnostics = -1;
 	if (!cJSON_IsObject(o)) {
 		snprintf(err, errlen, "the answer is not a JSON object");
 		cJSON_Delete(o);
@@ -63,6 +64,10 @@ int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, si
 					copy_str(vi->nics[vi->n_nics++], VMJSON_ID, id);
 			}
 		read_statuses(cJSON_GetObjectItemCaseSensitive(props, "instanceView"), vi);
+		boot = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(props, "diagnosticsProfile"), "bootDiagnostics");
+		en = cJSON_GetObjectItemCaseSensitive(boot, "enabled");
+		vi->boot_diagnostics = cJSON_IsBool(en) ? cJSON_IsTrue(en) : -1;
 	} else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "statuses"))) {
 		read_statuses(o, vi);   /* GET VM/instanceView */
 	} else {
@@ -72,4 +77,26 @@ int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, si
 	}
 	cJSON_Delete(o);
 	return 0;
+}
+
+int vmjson_boot_log_uri(const char *json, size_t len, char *out, size_t outlen, char *err,
+			size_t errlen)
+{
+	cJSON *o = cJSON_ParseWithLength(json, len);
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "serialConsoleLogBlobUri");
+	int rc = -1;
+
+	out[0] = '\0';
+	if (!cJSON_IsString(u) || !u->valuestring[0])
+		snprintf(err, errlen, "the answer has no serialConsoleLogBlobUri");
+	else if (strlen(u->valuestring) >= outlen)
+		snprintf(err, errlen, "serialConsoleLogBlobUri is too long");
+	else if (strncmp(u->valuestring, "https://", 8) != 0)
+		snprintf(err, errlen, "serialConsoleLogBlobUri is not an https URL");
+	else {
+		snprintf(out, outlen, "%s", u->valuestring);
+		rc = 0;
+	}
+	cJSON_Delete(o);
+	return rc;
 }

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,10 +50,45 @@ static void blame(struct model *m, enum comp_id comp, enum check_id check, enum 
 	va_end(ap);
 }
 
+/* The "SHA256:..." token in s, copied into out ("" when none). */
+static void find_fp(const char *s, char *out, size_t len)
+{
+	const char *p = strstr(s, "SHA256:");
+	size_t n = 7;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '+' || p[n] == '/' || p[n] == '='))
+		n++;
+	if (n < len)
+		snprintf(out, len, "%.*s", (int)n, p);
+}
+
+enum diag_hostkey diag_host_key(const struct model *m, char *net_fp, size_t len)
+{
+	const struct check *kh = &m->checks[CK_CLIENT_KNOWN_HOSTS], *vm = &m->checks[CK_VM_HOST_KEY];
+	char fp[128];
+
+	find_fp(kh->summary, net_fp, len);
+	if (!net_fp[0])
+		find_fp(m->checks[CK_VM_HANDSHAKE].summary, net_fp, len);
+	if (!net_fp[0] || vm->state != ST_OK)
+		return DIAG_HK_UNKNOWN;
+	for (int i = 0; i < vm->n_evidence && i < CHECK_EVIDENCE_MAX; i++) {
+		find_fp(vm->evidence[i], fp, sizeof(fp));
+		if (fp[0] && strcmp(fp, net_fp) == 0)
+			return DIAG_HK_MATCH;
+	}
+	return DIAG_HK_MISMATCH;
+}
+
 /* Client-side findings that break the path whatever the network does. */
 static void diag_client(struct model *m)
 {
 	static const enum check_id local[] = {CK_CLIENT_RESOLVE, CK_CLIENT_SSH_DIR, CK_CLIENT_KEY};
+	enum diag_hostkey hk;
+	char fp[128];
 
 	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
 		if (failed(m, local[i]))
@@ -65,11 +101,30 @@ static void diag_client(struct model *m)
 		blame(m, COMP_CLIENT, CK_CLIENT_REFERENCE, CONF_PROVEN,
 		      "the reference host on this side of the edge fails too (%s): the problem "
 		      "is on this machine", outcome_name(out(m, CK_CLIENT_REFERENCE)));
+	hk = diag_host_key(m, fp, sizeof(fp));
+	if (hk == DIAG_HK_MISMATCH)
+		/* whatever known_hosts says: the key on the wire is not the VM's */
+		blame(m, COMP_CLIENT, CK_CLIENT_KNOWN_HOSTS, CONF_PROVEN,
+		      "POSSIBLE INTERCEPTION: the host key presented on the network (%s) is NOT one "
+		      "of the VM's own keys read by Run Command; do not trust or accept it", fp);
+	if (out(m, CK_CLIENT_KNOWN_HOSTS) == OUT_KH_CHANGED && hk == DIAG_HK_MATCH)
+		blame(m, COMP_CLIENT, CK_CLIENT_KNOWN_HOSTS, CONF_PROVEN,
+		      "stale known_hosts entry: the key the network presents (%s) is the VM's own "
+		      "(read by Run Command), so the old entry can be replaced", fp);
 	if (out(m, CK_CLIENT_KNOWN_HOSTS) == OUT_KH_CHANGED ||
 	    out(m, CK_CLIENT_KNOWN_HOSTS) == OUT_KH_OTHER ||
 	    out(m, CK_CLIENT_KNOWN_HOSTS) == OUT_KH_REVOKED)
 		blame(m, COMP_CLIENT, CK_CLIENT_KNOWN_HOSTS, CONF_PROVEN, "%s",
 		      m->checks[CK_CLIENT_KNOWN_HOSTS].summary);
+}
+
+/* The first check of ids (path order) that failed, or NULL. */
+static const enum check_id *first_failed(const struct model *m, const enum check_id *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (failed(m, ids[i]))
+			return &ids[i];
+	return NULL;
 }
 
 /* TCP from the client did not connect: who is to blame? */
@@ -79,18 +134,25 @@ static void diag_connect(struct model *m)
 	enum outcome port_out = out(m, CK_EDGE_PORT_OUT);
 	const struct target *t = &m->target;
 
+	static const enum check_id cloud_net[] = {CK_ENDPOINT_CLOUD, CK_ENDPOINT_PORTS,
+		CK_ENDPOINT_ACL, CK_NSG_CLOUD, CK_NSG_FLOW_VERIFY};
+	static const enum check_id guest[] = {CK_VM_BOOT_LOG, CK_VM_GUEST_SSHD, CK_VM_GUEST_FIREWALL};
+	const enum check_id *hit;
+
 	if (!finished(m, CK_EDGE_VANTAGE) || !finished(m, CK_EDGE_PORT_OUT) ||
 	    !finished(m, CK_CLIENT_REFERENCE) || !finished(m, CK_VM_POWER) ||
-	    !finished(m, CK_NSG_CLOUD))
+	    !finished(m, CK_NSG_CLOUD) || !finished(m, CK_ENDPOINT_CLOUD) ||
+	    !finished(m, CK_ENDPOINT_PORTS) || !finished(m, CK_ENDPOINT_ACL))
 		return;          /* wait: the outside view and the cloud's view decide */
+	hit = first_failed(m, cloud_net, sizeof(cloud_net) / sizeof(cloud_net[0]));
 	if (silent(port_out) && silent(tcp))
 		blame(m, COMP_EDGE, CK_EDGE_PORT_OUT, CONF_PROVEN,
 		      "TCP port %d out of the organisation fails to the vantage host too (%s): "
 		      "the edge blocks outbound SSH", t->port, outcome_name(port_out));
-	/* An NSG rule evaluated for this client's own public address beats the vantage
+	/* The endpoint and NSG read for this client's own public address beat the vantage
 	 * comparison: the vantage host has another source address, which a rule may admit. */
-	else if (failed(m, CK_NSG_CLOUD))
-		blame(m, COMP_NSG, CK_NSG_CLOUD, CONF_PROVEN, "%s", m->checks[CK_NSG_CLOUD].summary);
+	else if (hit)
+		blame(m, check_comp(*hit), *hit, CONF_PROVEN, "%s", m->checks[*hit].summary);
 	else if (van == OUT_OK)
 		blame(m, COMP_EDGE, CK_EDGE_VANTAGE, CONF_PROVEN,
 		      "the vantage host outside the organisation connects to %s port %d, but "
@@ -98,11 +160,19 @@ static void diag_connect(struct model *m)
 		      t->address, t->port, outcome_name(tcp));
 	else if (failed(m, CK_VM_POWER))
 		blame(m, COMP_VM, CK_VM_POWER, CONF_PROVEN, "%s", m->checks[CK_VM_POWER].summary);
+	else if ((hit = first_failed(m, guest, sizeof(guest) / sizeof(guest[0]))) != NULL)
+		blame(m, COMP_VM, *hit, CONF_PROVEN, "%s", m->checks[*hit].summary);
 	else if (tcp == OUT_REFUSED || tcp == OUT_RESET)
 		blame(m, COMP_VM, CK_VM_TCP, van == OUT_REFUSED ? CONF_PROVEN : CONF_LIKELY,
 		      "%s port %d refuses connections%s: nothing listens there in the VM (sshd "
 		      "stopped, on another port, or the guest firewall rejects)", t->address, t->port,
 		      van == OUT_REFUSED ? " from inside and outside the organisation" : "");
+	else if (silent(tcp) && (van == OUT_TIMEOUT || van == OUT_DEADLINE) &&
+		 m->checks[CK_NSG_CLOUD].state == ST_OK)
+		blame(m, COMP_VM, CK_VM_TCP, CONF_LIKELY,
+		      "TCP %d to %s is silently dropped beyond the edge (the vantage host times out "
+		      "too) although the endpoint and the NSG rules admit it: the guest (firewall or "
+		      "a hung VM) is the likely cause", t->port, t->address);
 	else if (silent(tcp) && (van == OUT_TIMEOUT || van == OUT_DEADLINE))
 		blame(m, COMP_VM, CK_VM_TCP, CONF_LIKELY,
 		      "TCP %d to %s is silently dropped beyond the edge (the vantage host times out "
@@ -131,10 +201,28 @@ static void diag_ssh(struct model *m)
 			continue;
 		/* A key refused while the client's key is sound: the guest's sshd, account or
 		 * file modes refuse it, but only the guest's own view can prove which. */
+		if (out(m, s) == OUT_AUTH_DENIED || s == CK_VM_SESSION) {
+			static const enum check_id why[] = {CK_VM_GUEST_ACCOUNT, CK_VM_GUEST_MODES,
+							    CK_VM_GUEST_DISK, CK_VM_GUEST_SSHD};
+			const enum check_id *hit = first_failed(m, why, sizeof(why) / sizeof(why[0]));
+
+			if (hit) {
+				blame(m, COMP_VM, *hit, CONF_PROVEN, "%s", m->checks[*hit].summary);
+				return;
+			}
+		}
 		blame(m, COMP_VM, s, out(m, s) == OUT_AUTH_DENIED ? CONF_LIKELY : CONF_PROVEN, "%s",
 		      m->checks[s].summary);
 		return;
 	}
+}
+
+/* Facts read from Azure or the guest, not seen on the network path: a failed one breaks
+ * its component whoever gets the blame. */
+static bool cloud_fact(enum check_id id)
+{
+	return check_comp(id) == COMP_ENDPOINT || check_comp(id) == COMP_NSG ||
+	       (id >= CK_VM_POWER && id <= CK_VM_HOST_KEY);
 }
 
 static void derive_states(struct model *m)
@@ -142,7 +230,7 @@ static void derive_states(struct model *m)
 	bool tcp_ok = out(m, CK_VM_TCP) == OUT_OK;
 
 	for (int c = 0; c < COMP_COUNT; c++) {
-		bool running = false, warn = false, any = false;
+		bool running = false, warn = false, any = false, fail = false;
 
 		if (m->verdict.present && m->verdict.comp == (enum comp_id)c)
 			continue;
@@ -155,12 +243,18 @@ static void derive_states(struct model *m)
 				warn = true;
 			if (m->checks[i].state == ST_OK)
 				any = true;
+			if (m->checks[i].state == ST_FAIL && cloud_fact((enum check_id)i))
+				fail = true;
 		}
 		if (running && !(m->verdict.present && (enum comp_id)c > m->verdict.comp))
 			m->comp_state[c] = ST_RUNNING;
+		else if ((c == COMP_ENDPOINT || c == COMP_NSG) && tcp_ok)
+			m->comp_state[c] = ST_OK;     /* crossed: whatever a rule seems to say */
+		else if (fail)
+			m->comp_state[c] = ST_FAIL;   /* proven broken, though blame lies earlier */
 		else if (c == COMP_ENDPOINT || c == COMP_NSG)
 			/* Without cloud facts these are known only by what crosses them. */
-			m->comp_state[c] = tcp_ok ? ST_OK : ST_UNKNOWN;
+			m->comp_state[c] = warn ? ST_WARN : any ? ST_OK : ST_UNKNOWN;
 		else if (c == COMP_EDGE && m->verdict.present && m->verdict.comp > COMP_EDGE)
 			/* Blame lies beyond: the vantage host's and the traceroute's failures
 			 * are evidence about the far side, not about the edge. */

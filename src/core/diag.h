@@ -10,4 +10,9 @@
 
 void diag_run(struct model *m);
 
+/* The host key the network presented against the VM's own keys, as Run Command read them
+ * (vm.host_key's evidence).  net_fp gets the network's "SHA256:..." ("" when none seen). */
+enum diag_hostkey { DIAG_HK_UNKNOWN, DIAG_HK_MATCH, DIAG_HK_MISMATCH };
+enum diag_hostkey diag_host_key(const struct model *m, char *net_fp, size_t len);
+
 #endif

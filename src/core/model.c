@@ -85,6 +85,8 @@ void model_new_round(struct model *m)
 	m->authenticated = -1;
 	m->done = false;
 	m->arm_calls = 0;
+	m->arm_in_flight = 0;
+	memset(m->objects, 0, sizeof(m->objects));
 	m->elapsed_ms = 0;
 	m->round++;
 	m->generation++;
@@ -104,6 +106,26 @@ void model_set_check(struct model *m, const struct check *c)
 	if (c->id >= CK_COUNT)
 		return;
 	m->checks[c->id] = *c;
+	m->generation++;
+}
+
+void model_set_objects(struct model *m, enum comp_id c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if ((unsigned)c >= COMP_COUNT)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(m->objects[c], sizeof(m->objects[c]), fmt, ap);
+	va_end(ap);
+	m->generation++;
+}
+
+void model_set_arm_in_flight(struct model *m, int n)
+{
+	if (m->arm_in_flight == n)
+		return;
+	m->arm_in_flight = n;
 	m->generation++;
 }
 

@@ -76,6 +76,10 @@ struct model {
 	int authenticated;       /* -1 not tried, 0 false, 1 true */
 	bool done;               /* every probe of this round has finished */
 	int arm_calls;           /* HTTP requests to Azure this round (each retry counts) */
+	int arm_in_flight;       /* Azure calls under way right now (the screen shows them) */
+	/* the Azure objects each component is made of, e.g. "lab-pip -> lab-lb NAT ssh-vm1";
+	 * "" when none were read (raw names: sanitise to show) */
+	char objects[COMP_COUNT][128];
 	long elapsed_ms;         /* round start to last result */
 	unsigned round;          /* bumped by each re-run */
 	unsigned generation;     /* bumped by every change: views repaint when it moves */
@@ -102,6 +106,11 @@ void model_new_round(struct model *m);
 /* Stores a probe result (copied) and bumps the generation. */
 void model_set_check(struct model *m, const struct check *c);
 void model_set_running(struct model *m, enum check_id id);
+/* Names a component's Azure objects (printf-style; cut to fit). */
+void model_set_objects(struct model *m, enum comp_id c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* How many Azure calls are under way (bumps the generation only when it changes). */
+void model_set_arm_in_flight(struct model *m, int n);
 /* Appends a printf-style line to the log ring (truncated to MODEL_LOG_LEN). */
 void model_log(struct model *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

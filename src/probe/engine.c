@@ -367,12 +367,8 @@ void engine_start(struct engine *e, struct model *m)
 	if (e->cloud) {
 		cloud_start(e->cloud, m);
 	} else {
-		set_unavailable(m, CK_ENDPOINT_CLOUD, ST_UNKNOWN, "no Azure VM named (--azure-vm): "
-				"the public IP, NAT and DNAT rules cannot be read");
-		set_unavailable(m, CK_NSG_CLOUD, ST_UNKNOWN,
-				"no Azure VM named (--azure-vm): the NSG rules cannot be read");
-		set_unavailable(m, CK_VM_POWER, ST_UNKNOWN,
-				"no Azure VM named (--azure-vm): the power state cannot be read");
+		cloud_mark_unavailable(m, "no Azure VM named (--azure-vm): the cloud side (public "
+				       "IP, NAT/DNAT, NSGs, power, Run Command) cannot be read");
 	}
 	if (!e->o.reference.host[0])
 		set_unavailable(m, CK_CLIENT_REFERENCE, ST_SKIPPED,

@@ -523,7 +523,7 @@ static void ui_draw_dline(const struct ui *ui, const struct model *m, const stru
 static void ui_draw_detail(struct ui *ui, const struct model *m, int y, int rows, int w)
 {
 	int *top = &ui->detail_top[ui->sel];
-	char label[64], right[48] = "";
+	char label[200], right[48] = "", objs[sizeof(m->objects[0])];
 	int ok, fin, total;
 
 	ui->detail_rows = rows;
@@ -534,7 +534,9 @@ static void ui_draw_detail(struct ui *ui, const struct model *m, int y, int rows
 	if (*top < 0)
 		*top = 0;
 	ui_counts(m, ui->sel, &ok, &fin, &total);
-	snprintf(label, sizeof(label), "%s checks", comp_title(ui->sel));
+	/* the Azure objects the pane stands for, when the cloud side named them */
+	ui_text_clean(ui, objs, sizeof(objs), m->objects[ui->sel], sizeof(m->objects[ui->sel]));
+	snprintf(label, sizeof(label), "%s checks%s%s", comp_title(ui->sel), *objs ? ": " : "", objs);
 	if (ui->n_dl > rows)
 		snprintf(right, sizeof(right), "%d-%d of %d", *top + 1,
 			 *top + rows < ui->n_dl ? *top + rows : ui->n_dl, ui->n_dl);
@@ -559,6 +561,9 @@ static void ui_draw_log(struct ui *ui, const struct model *m, int y, int rows, i
 		first = 0;
 	if (ui->log_back > 0)
 		snprintf(right, sizeof(right), "%d newer below", ui->log_back);
+	else if (m->arm_in_flight > 0)
+		snprintf(right, sizeof(right), "Azure: %d call%s under way", m->arm_in_flight,
+			 m->arm_in_flight == 1 ? "" : "s");
 	ui_rule(ui, y, w, "Log", right, ui->focus == UI_FOCUS_LOG);
 	for (int r = 0; r < rows; r++) {
 		const char *s = model_log_line(m, first + r);

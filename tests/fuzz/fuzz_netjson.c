@@ -2,7 +2,9 @@
  *
  * Properties: no crash, leak or over-read (the input is handed over at its exact length with
  * nothing after it); a failure always leaves a one-line message; the error line is always
- * written and, once sanitised, holds no control byte; an NSG that maps can be evaluated.
+ * written and, once sanitised, holds no control byte; an NSG that maps can be evaluated; the
+ * lists keep their bounds; a nextLink holds no space or control byte; an async status body's
+ * properties.output, printed back, parses again to a JSON value.
  *
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
  *       tests/fuzz/fuzz_netjson.c src/azure/netjson.c src/azure/nsg.c src/util/sanitize.c \
@@ -11,6 +13,7 @@
  */
 #include "config.h"
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,80 @@ static void evaluate(const struct nsg *n)
 		abort();
 }
 
+/* The paged lists and the nextLink. */
+static void lists(const char *text, size_t size)
+{
+	char err[NETJSON_ERR_LEN], next[512], wid[NETJSON_ID_LEN];
+	struct netjson_public_ip *pips;
+	struct netjson_watcher *ws;
+	struct netjson_vm_list *vl;
+	int rc;
+
+	rc = netjson_next_link(text, size, next, sizeof(next), err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	for (size_t i = 0; i < strlen(next); i++)
+		if ((unsigned char)next[i] <= ' ' || next[i] == 0x7f)
+			abort();
+	if (rc < 0 && next[0])
+		abort();
+	rc = netjson_public_ip_list(text, size, &pips, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if (rc > NETJSON_MAX_LIST || (rc <= 0 && pips))
+		abort();
+	free(pips);
+	rc = netjson_watchers(text, size, &ws, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if (rc > NETJSON_MAX_LIST || (rc <= 0 && ws))
+		abort();
+	free(ws);
+	rc = netjson_watcher_in(text, size, "West Europe", wid, sizeof(wid), err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if ((rc == 1) != (wid[0] != '\0'))
+		abort();
+	vl = netjson_vm_list(text, size, err, sizeof(err));
+	check_err(!vl, err, sizeof(err));
+	for (int i = 0; vl && i < vl->n; i++)
+		if (vl->vm[i].n_nics > NETJSON_MAX_VM_NICS || (vl->vm[i].n_nics > 0) != (vl->vm[i].nics != NULL))
+			abort();
+	netjson_vm_list_free(vl);
+}
+
+/* Firewall, policy, health, async status. */
+static void others(const char *text, size_t size)
+{
+	char err[NETJSON_ERR_LEN], ids[4][NETJSON_ID_LEN], *output;
+	struct netjson_firewall fw;
+	struct netjson_health h;
+	struct netjson_async as;
+	size_t olen;
+	int rc;
+
+	rc = netjson_firewall(text, size, &fw, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if (fw.n_ipconf > NETJSON_MAX_FW_IPCONF)
+		abort();
+	rc = netjson_fw_policy(text, size, ids, 4, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if (rc > 4)
+		abort();
+	rc = netjson_health(text, size, &h, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if (h.n_actions > NETJSON_MAX_ACTIONS || !memchr(h.summary, '\0', sizeof(h.summary)))
+		abort();
+	rc = netjson_async_status(text, size, &as, &output, &olen, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if ((output != NULL) != (rc == 0 && as.has_output))
+		abort();
+	if (output) {
+		cJSON *again = cJSON_ParseWithLength(output, olen);
+
+		if (!again || strlen(output) != olen)
+			abort();
+		cJSON_Delete(again);
+		free(output);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size ? size : 1), err[NETJSON_ERR_LEN], line[512], clean[512];
@@ -62,6 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
+	lists(text, size);
+	others(text, size);
 
 	n = netjson_nsg(text, size, err, sizeof(err));
 	check_err(!n, err, sizeof(err));

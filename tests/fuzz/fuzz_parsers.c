@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "azure/bootlog.h"
+#include "azure/guest.h"
 #include "azure/retry.h"
 #include "azure/runcmd.h"
 #include "azure/sshdcfg.h"
@@ -23,6 +24,37 @@ static const char *no_include(void *arg, const char *pattern, size_t *len)
 	return NULL;
 }
 
+static void fuzz_guest(const char *in, size_t n)
+{
+	static struct guest_facts g;
+	static char script[GUEST_SCRIPT_MAX];
+	char why[256], user[48];
+	int ports[GUEST_PORTS_MAX], len;
+	size_t un = n < sizeof(user) - 1 ? n : sizeof(user) - 1;
+
+	guest_parse(in, n, &g);
+	if (g.n_hostkeys > GUEST_HOSTKEYS_MAX || g.n_fw > GUEST_PORTS_MAX || g.n_listen > GUEST_LISTEN_MAX ||
+	    g.complete != (g.begun && g.ended) || strlen(g.sshd_test_err) >= sizeof(g.sshd_test_err) ||
+	    strlen(g.user_name) > GUEST_USER_MAX)
+		abort();
+	guest_strictmodes_bad(&g, NULL, why, sizeof(why));
+	guest_strictmodes_bad(&g, "azureuser", why, sizeof(why));
+	guest_shell_nologin(&g);
+	guest_disk_full(&g, why, sizeof(why));
+	guest_listens(&g, 22);
+	guest_fw_port(&g, 22);
+	if (g.n_hostkeys && !guest_hostkey_has(&g, g.hostkeys[0].fp))
+		abort();
+	/* the input as a user name: the script is built only for a valid one */
+	memcpy(user, in, un);
+	user[un] = '\0';
+	for (int i = 0; i < GUEST_PORTS_MAX; i++)
+		ports[i] = i < (int)n ? (unsigned char)in[i] * 257 : 22;
+	len = guest_script(user, ports, (int)(n % (GUEST_PORTS_MAX + 1)), script, sizeof(script));
+	if (len >= 0 && (strchr(user, '\'') || strchr(user, '\n') || (size_t)len != strlen(script)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in;
@@ -33,6 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	in = (const char *)data + 1;
 	n = size - 1;
+	/* 'G' starts no seed of the parsers below, so the guest facts need no new modulo
+	 * (which would send every seed to another parser) */
+	if (data[0] == 'G') {
+		fuzz_guest(in, n);
+		return 0;
+	}
 	switch (data[0] % 7) {
 	case 0: {
 		static struct vm_info vi;
