@@ -433,8 +433,10 @@ static bool lro_continue(struct arm *a, struct call *c, long status)
 		if (status != 200)
 			return false;
 		async_status(c->buf ? c->buf : "", c->len, c->lro_status, sizeof(c->lro_status));
-		if (strcasecmp(c->lro_status, "InProgress") == 0 || !c->lro_status[0] ||
-		    strcasecmp(c->lro_status, "Accepted") == 0 || strcasecmp(c->lro_status, "Running") == 0)
+		/* only three words end an operation; any other ("InProgress", "Creating",
+		 * "Updating"...) means it still runs */
+		if (strcasecmp(c->lro_status, "Succeeded") != 0 &&
+		    strcasecmp(c->lro_status, "Failed") != 0 && strcasecmp(c->lro_status, "Canceled") != 0)
 			return poll_again(a, c, c->url, true);
 		if (strcasecmp(c->lro_status, "Succeeded") == 0 && c->final_url) {
 			char *u = c->final_url;

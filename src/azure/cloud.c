@@ -26,7 +26,7 @@
 #define CLOUD_ROUND_MS 30000
 #define CLOUD_GUEST_MS 90000
 #define CLOUD_MAX_PAGES 10           /* of a paged list */
-#define CLOUD_MAX_RCG 4              /* rule collection groups read from a firewall policy */
+#define CLOUD_MAX_RCG 16             /* rule collection groups read from a firewall policy */
 
 /* Independent parts of a round; each owns some checks and ends by setting them. */
 enum job {
@@ -216,10 +216,15 @@ static void put(struct cloud *c, struct check *k)
 void cloud_mark_unavailable(struct model *m, const char *why)
 {
 	for (size_t i = 0; i < N_CLOUD_CHECKS; i++) {
+		enum check_id id = cloud_checks[i].ck;
 		struct check k;
 
-		check_init(&k, cloud_checks[i].ck);
-		check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "%s", why);
+		/* one check per component says why it stays unknown; the rest do not apply */
+		check_init(&k, id);
+		if (id == CK_ENDPOINT_CLOUD || id == CK_NSG_CLOUD || id == CK_VM_POWER)
+			check_set(&k, ST_UNKNOWN, OUT_UNAVAILABLE, "%s", why);
+		else
+			check_set(&k, ST_SKIPPED, OUT_SKIPPED, "needs the Azure VM (--azure-vm)");
 		model_set_check(m, &k);
 	}
 }
@@ -545,7 +550,7 @@ static void on_firewall(void *arg, const struct arm_response *r)
 static void start_firewall(struct cloud *c)
 {
 	const char *addr = c->m->target.address;
-	char fw[NETJSON_ID_LEN], *p;
+	char fw[NETJSON_ID_LEN], *p, *end;
 
 	c->f.fw_started = true;
 	for (int i = 0; i < c->f.n_pips; i++) {
@@ -553,10 +558,11 @@ static void start_firewall(struct cloud *c)
 
 		if (strcmp(ip->ip_address, addr) != 0)
 			continue;
+		/* ".../azureFirewalls/NAME/<ip configurations>/x" -> ".../azureFirewalls/NAME" */
 		snprintf(fw, sizeof(fw), "%s", ip->ipconf_id);
-		p = strcasestr(fw, "/azureFirewallIpConfigurations/");
-		if (p && strcasestr(fw, "/providers/Microsoft.Network/azureFirewalls/")) {
-			*p = '\0';
+		p = strcasestr(fw, "/providers/Microsoft.Network/azureFirewalls/");
+		if (p && (end = strchr(p + strlen("/providers/Microsoft.Network/azureFirewalls/"), '/'))) {
+			*end = '\0';
 			get(c, fw, NETWORK_API, on_firewall);
 		}
 		return;
@@ -1252,9 +1258,9 @@ static void start_sibling_run(struct cloud *c, const char *vm_id)
 		if (c->f.nat[i].frontend_port == port)
 			port = c->f.nat[i].backend_port;
 	snprintf(script, sizeof(script),
-		 "T=; command -v timeout >/dev/null 2>&1 && T='timeout 8'\n"
+		 "T=; command -v timeout >/dev/null 2>&1 && T='timeout 5'\n"
 		 "if command -v bash >/dev/null 2>&1; then\n"
-		 "  out=$($T bash -c 'exec 3<>/dev/tcp/%s/%d || exit 2; IFS= read -r -t 5 l <&3 || exit 3; printf \"%%s\\n\" \"$l\"' 2>/tmp/.sshtriage-sib.$$); rc=$?\n"
+		 "  out=$($T bash -c 'exec 3<>/dev/tcp/%s/%d || exit 2; IFS= read -r -t 4 l <&3 || exit 3; printf \"%%s\\n\" \"$l\"' 2>/tmp/.sshtriage-sib.$$); rc=$?\n"
 		 "else out=; rc=127; echo 'no bash on the sibling' >/tmp/.sshtriage-sib.$$; fi\n"
 		 "echo SIBLING_RC=$rc\n"
 		 "printf 'SIBLING_BANNER=%%s\\n' \"$(printf '%%s' \"$out\" | head -c 100 | tr -d '\\r')\"\n"

@@ -22,7 +22,8 @@ bool cloud_valid_vm_id(const char *id);
 struct cloud *cloud_new(const char *azure_vm, char *err, size_t errlen);
 void cloud_free(struct cloud *c);
 
-/* Without a cloud: every cloud check unknown, saying why. */
+/* Without a cloud: the endpoint, NSG and VM power checks unknown, saying why; the other
+ * cloud checks skipped. */
 void cloud_mark_unavailable(struct model *m, const char *why);
 
 /* Starts the cloud checks of a round; marks them running in m. */

@@ -271,6 +271,8 @@ int guest_script(const char *user, const int *ports, int n_ports, char *out, siz
 	size_t pl = 0;
 	int n;
 
+	if (out && outlen)
+		out[0] = '\0';
 	if (!user || !out || !user_ok(user) || n_ports < 0 || n_ports > GUEST_PORTS_MAX ||
 	    (n_ports && !ports))
 		return -1;

@@ -160,8 +160,8 @@ struct guest_facts {
 };
 
 /* The script for user and the ports whose firewall verdict is wanted (0..GUEST_PORTS_MAX,
- * each 1..65535), NUL-terminated in out.  Returns its length, or -1 when the user name or
- * a port is invalid or outlen is too small (GUEST_SCRIPT_MAX is always enough).  The
+ * each 1..65535), NUL-terminated in out.  Returns its length, or -1 (out "") when the user
+ * name or a port is invalid or outlen is too small (GUEST_SCRIPT_MAX is always enough).  The
  * caller splits it on '\n' into the "script" array of the Run Command body. */
 int guest_script(const char *user, const int *ports, int n_ports, char *out, size_t outlen);
 

@@ -1736,7 +1736,14 @@ int netjson_watcher_in(const char *text, size_t len, const char *location, char 
 		    (!pick || (!same_word(pick->provisioning, "Succeeded") &&
 			       same_word(w[i].provisioning, "Succeeded"))))
 			pick = &w[i];
-	rc = pick ? put_str(&x, pick->id, "id", out, outlen, false) : 0;
+	rc = 0;
+	if (pick) {
+		char pi[PATH_LEN], p[PATH_LEN];
+
+		path_index(pi, sizeof(pi), "", "value", (int)(pick - w));
+		path(p, sizeof(p), pi, "id");
+		rc = put_str(&x, pick->id, p, out, outlen, false);
+	}
 	free(w);
 	return rc;
 }

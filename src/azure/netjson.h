@@ -18,7 +18,9 @@
  * before they reach a terminal.
  *
  * Return values: pointer mappers give NULL on error, int mappers -1; err (errlen bytes, may be
- * NULL) then holds one line saying why.  Past a count bound a mapper fails and says which.
+ * NULL) then holds one line saying why.  Past a count bound a mapper fails and says which,
+ * except where a struct says it keeps the first few and counts the rest (those are still
+ * checked).
  * Ownership: every *_free is NULL-safe and frees what its mapper returned; the caller owns
  * plain structs it passes in. */
 #ifndef SSHTRIAGE_AZURE_NETJSON_H

@@ -217,12 +217,12 @@ static void diag_ssh(struct model *m)
 	}
 }
 
-/* Facts read from Azure or the guest, not seen on the network path: a failed one breaks
- * its component whoever gets the blame. */
+/* Configuration read from Azure, not seen on the network path: a failed one breaks its
+ * component whoever gets the blame.  (The guest's facts are left out: a VM that is fine
+ * looks broken at a port an earlier component sends it to by mistake.) */
 static bool cloud_fact(enum check_id id)
 {
-	return check_comp(id) == COMP_ENDPOINT || check_comp(id) == COMP_NSG ||
-	       (id >= CK_VM_POWER && id <= CK_VM_HOST_KEY);
+	return check_comp(id) == COMP_ENDPOINT || check_comp(id) == COMP_NSG || id == CK_VM_POWER;
 }
 
 static void derive_states(struct model *m)

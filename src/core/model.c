@@ -40,6 +40,11 @@ const char *state_marker(enum state s) { return state_table[s].marker; }
 const char *check_name(enum check_id c) { return c < CK_COUNT ? check_table[c].id : "?"; }
 const char *check_title(enum check_id c) { return c < CK_COUNT ? check_table[c].title : "?"; }
 enum comp_id check_comp(enum check_id c) { return check_table[c].comp; }
+bool check_from_cloud(enum check_id c)
+{
+	return c >= CK_ENDPOINT_CLOUD && c <= CK_VM_SIBLING;
+}
+
 const char *outcome_name(enum outcome o) { return o < OUT_COUNT ? outcome_table[o] : "?"; }
 const char *confidence_name(enum confidence c) { return c == CONF_PROVEN ? "proven" : "likely"; }
 

@@ -96,6 +96,8 @@ const char *state_marker(enum state s);         /* "[ OK ]", "[FAIL]"... (fixed 
 const char *check_name(enum check_id c);        /* "vm.banner" */
 const char *check_title(enum check_id c);
 enum comp_id check_comp(enum check_id c);
+/* Read from Azure or from inside the guest (Run Command), not probed on the network path. */
+bool check_from_cloud(enum check_id c);
 const char *outcome_name(enum outcome o);
 const char *confidence_name(enum confidence c);
 

@@ -67,12 +67,12 @@ static long long ui_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int ui_comp_checks(enum comp_id c, enum check_id *out)
+int ui_comp_checks(const struct ui *ui, enum comp_id c, enum check_id *out)
 {
 	int n = 0;
 
 	for (int i = 0; i < CK_COUNT; i++)
-		if (check_comp((enum check_id)i) == c)
+		if (check_comp((enum check_id)i) == c && !ui->hidden[i])
 			out[n++] = (enum check_id)i;
 	return n;
 }
@@ -80,7 +80,7 @@ int ui_comp_checks(enum comp_id c, enum check_id *out)
 enum check_id ui_cursor_check(const struct ui *ui)
 {
 	enum check_id ids[CK_COUNT];
-	int n = ui_comp_checks(ui->sel, ids);
+	int n = ui_comp_checks(ui, ui->sel, ids);
 	int i = ui->check_cur[ui->sel];
 
 	return ids[i < 0 ? 0 : i >= n ? n - 1 : i];
@@ -93,6 +93,11 @@ void ui_refresh_clean(struct ui *ui, const struct model *m)
 	for (int i = 0; i < CK_COUNT; i++) {
 		const struct check *c = &m->checks[i];
 		int n = c->n_evidence < 0 ? 0 : c->n_evidence;
+
+		/* a cloud check that does not apply (skipped) is left out of the pane; the
+		 * report still has it.  The first of each pane stays: it says why. */
+		ui->hidden[i] = c->state == ST_SKIPPED && check_from_cloud((enum check_id)i) &&
+				i != CK_ENDPOINT_CLOUD && i != CK_NSG_CLOUD && i != CK_VM_POWER;
 
 		ui_text_clean(ui, ui->clean[i].summary, sizeof(ui->clean[i].summary), c->summary,
 			      sizeof(c->summary));
@@ -367,7 +372,7 @@ static void ui_detail_show_cursor(struct ui *ui)
 static void ui_detail_step(struct ui *ui, const struct model *m, int dir)
 {
 	enum check_id ids[CK_COUNT];
-	int n = ui_comp_checks(ui->sel, ids);
+	int n = ui_comp_checks(ui, ui->sel, ids);
 	int *cur = &ui->check_cur[ui->sel], *top = &ui->detail_top[ui->sel];
 	int first, last, rows = ui->detail_rows > 0 ? ui->detail_rows : 1;
 
@@ -456,7 +461,7 @@ static void ui_move(struct ui *ui, const struct model *m, enum ui_cmd cmd)
 	case UI_CMD_HOME:
 	case UI_CMD_END: {
 		enum check_id ids[CK_COUNT];
-		int n = ui_comp_checks(ui->sel, ids);
+		int n = ui_comp_checks(ui, ui->sel, ids);
 
 		ui->check_cur[ui->sel] = cmd == UI_CMD_HOME ? 0 : n - 1;
 		ui_detail_build(ui, m, ui->detail_cols);
@@ -694,6 +699,7 @@ enum ui_action ui_input(struct ui *ui, const struct model *m)
  * a new round. */
 static void ui_sync(struct ui *ui, const struct model *m)
 {
+	ui_refresh_clean(ui, m);     /* which checks the panes list, before indexing them */
 	if (m->round != ui->seen_round) {
 		ui->seen_round = m->round;
 		ui_msg_clear(ui);
@@ -706,7 +712,7 @@ static void ui_sync(struct ui *ui, const struct model *m)
 		ui->verdict_seen = true;
 		if (ui->follow_verdict) {
 			enum check_id ids[CK_COUNT];
-			int n = ui_comp_checks(m->verdict.comp, ids);
+			int n = ui_comp_checks(ui, m->verdict.comp, ids);
 
 			ui->sel = m->verdict.comp;
 			for (int i = 0; i < n; i++)

@@ -139,13 +139,15 @@ struct ui {
 	/* cleaned model text and the detail pane's lines */
 	unsigned clean_gen;
 	bool clean_valid;
+	bool hidden[CK_COUNT];       /* not listed in its pane (set by ui_refresh_clean) */
 	struct ui_clean_check clean[CK_COUNT];
 	struct ui_dline *dl;
 	int n_dl;
 };
 
 /* ui.c */
-int ui_comp_checks(enum comp_id c, enum check_id *out);   /* checks of c, in table order */
+/* The checks of c the panes list (skipped ones left out), in table order. */
+int ui_comp_checks(const struct ui *ui, enum comp_id c, enum check_id *out);
 enum check_id ui_cursor_check(const struct ui *ui);
 void ui_refresh_clean(struct ui *ui, const struct model *m);
 

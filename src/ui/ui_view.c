@@ -34,10 +34,11 @@ static attr_t ui_state_attr(const struct ui *ui, enum state s)
 	}
 }
 
-static void ui_counts(const struct model *m, enum comp_id c, int *ok, int *fin, int *total)
+static void ui_counts(const struct ui *ui, const struct model *m, enum comp_id c, int *ok,
+		      int *fin, int *total)
 {
 	enum check_id ids[CK_COUNT];
-	int n = ui_comp_checks(c, ids);
+	int n = ui_comp_checks(ui, c, ids);
 
 	*ok = *fin = 0;
 	*total = n;
@@ -50,11 +51,12 @@ static void ui_counts(const struct model *m, enum comp_id c, int *ok, int *fin, 
 }
 
 /* The pane's one-line hint: progress while running, then how many checks passed. */
-static void ui_hint(const struct model *m, enum comp_id c, char *buf, size_t len)
+static void ui_hint(const struct ui *ui, const struct model *m, enum comp_id c, char *buf,
+		    size_t len)
 {
 	int ok, fin, total;
 
-	ui_counts(m, c, &ok, &fin, &total);
+	ui_counts(ui, m, c, &ok, &fin, &total);
 	if (m->comp_state[c] == ST_SKIPPED)
 		snprintf(buf, len, "n/a");
 	else if (fin == 0 && m->comp_state[c] == ST_PENDING)
@@ -207,7 +209,7 @@ static void ui_draw_pane(const struct ui *ui, const struct model *m, enum comp_i
 	wattrset(stdscr, verdict ? base | A_BOLD : ui_state_attr(ui, st));
 	ui_center(ui, y + 2, x + 1, w - 2, state_marker(st));
 	wattrset(stdscr, base);
-	ui_hint(m, c, hint, sizeof(hint));
+	ui_hint(ui, m, c, hint, sizeof(hint));
 	ui_center(ui, y + 3, x + 1, w - 2, hint);
 	if (verdict) {
 		char tag[32];
@@ -251,7 +253,7 @@ static int ui_draw_diagram_stacked(const struct ui *ui, const struct model *m, i
 		char hint[32], title[32];
 		int x;
 
-		ui_hint(m, (enum comp_id)c, hint, sizeof(hint));
+		ui_hint(ui, m, (enum comp_id)c, hint, sizeof(hint));
 		snprintf(title, sizeof(title), sel ? "[%s]" : " %s", comp_title((enum comp_id)c));
 		wattrset(stdscr, base);
 		mvwhline(stdscr, y + c, 0, ' ', w);
@@ -325,10 +327,10 @@ static void ui_draw_verdict(const struct ui *ui, const struct model *m, int y, i
 
 /* ---- the checks of the selected component ---- */
 
-static int ui_title_width(enum comp_id c, int cols)
+static int ui_title_width(const struct ui *ui, enum comp_id c, int cols)
 {
 	enum check_id ids[CK_COUNT];
-	int n = ui_comp_checks(c, ids), tw = 0;
+	int n = ui_comp_checks(ui, c, ids), tw = 0;
 
 	for (int i = 0; i < n; i++) {
 		int l = (int)strlen(check_title(ids[i]));
@@ -370,15 +372,15 @@ static void ui_dl_wrap(struct ui *ui, const char *s, int cols, enum ui_dkind kin
 	} while (off < len && ui->n_dl < UI_MAX_DLINES);
 }
 
-static int ui_summary_x(enum comp_id c, int cols)
+static int ui_summary_x(const struct ui *ui, enum comp_id c, int cols)
 {
-	return UI_INDENT + ui_title_width(c, cols) + 2;
+	return UI_INDENT + ui_title_width(ui, c, cols) + 2;
 }
 
 /* The summary's room on a check's row; 0 when too narrow to be worth it. */
-static int ui_summary_room(enum comp_id c, int cols)
+static int ui_summary_room(const struct ui *ui, enum comp_id c, int cols)
 {
-	int room = cols - ui_summary_x(c, cols);
+	int room = cols - ui_summary_x(ui, c, cols);
 
 	return room >= 12 ? room : 0;
 }
@@ -388,8 +390,8 @@ static int ui_summary_room(enum comp_id c, int cols)
 static void ui_detail_emit(struct ui *ui, const struct model *m, int cols, bool open_all)
 {
 	enum check_id ids[CK_COUNT];
-	int n = ui_comp_checks(ui->sel, ids), cur = ui->check_cur[ui->sel];
-	int room = ui_summary_room(ui->sel, cols), tcols = cols - UI_INDENT;
+	int n = ui_comp_checks(ui, ui->sel, ids), cur = ui->check_cur[ui->sel];
+	int room = ui_summary_room(ui, ui->sel, cols), tcols = cols - UI_INDENT;
 
 	ui->n_dl = 0;
 	for (int i = 0; i < n; i++) {
@@ -425,7 +427,7 @@ static void ui_detail_emit(struct ui *ui, const struct model *m, int cols, bool 
 void ui_detail_build(struct ui *ui, const struct model *m, int cols)
 {
 	enum check_id ids[CK_COUNT];
-	int n = ui_comp_checks(ui->sel, ids);
+	int n = ui_comp_checks(ui, ui->sel, ids);
 
 	if (ui->check_cur[ui->sel] >= n)
 		ui->check_cur[ui->sel] = n - 1;
@@ -466,7 +468,7 @@ static void ui_draw_dline(const struct ui *ui, const struct model *m, const stru
 
 	switch (d->kind) {
 	case UI_DL_CHECK: {
-		int tw = ui_title_width(ui->sel, w), sx = ui_summary_x(ui->sel, w);
+		int tw = ui_title_width(ui, ui->sel, w), sx = ui_summary_x(ui, ui->sel, w);
 		bool rev = cursor && ui->focus == UI_FOCUS_DETAIL;
 
 		if (rev) {
@@ -481,9 +483,9 @@ static void ui_draw_dline(const struct ui *ui, const struct model *m, const stru
 		if (!rev)
 			wattroff(stdscr, ui_state_attr(ui, c->state));
 		ui_puts(ui, stdscr, y, UI_INDENT, check_title(d->ck), tw);
-		if (ui_summary_room(ui->sel, w) && d->len < 0)
+		if (ui_summary_room(ui, ui->sel, w) && d->len < 0)
 			ui_puts(ui, stdscr, y, sx, cl->summary, w - sx);
-		else if (ui_summary_room(ui->sel, w))
+		else if (ui_summary_room(ui, ui->sel, w))
 			ui_put(ui, stdscr, y, sx, cl->summary, d->len, w - sx);
 		if (rev)
 			wattroff(stdscr, A_REVERSE);
@@ -533,7 +535,7 @@ static void ui_draw_detail(struct ui *ui, const struct model *m, int y, int rows
 		*top = ui->n_dl - rows;
 	if (*top < 0)
 		*top = 0;
-	ui_counts(m, ui->sel, &ok, &fin, &total);
+	ui_counts(ui, m, ui->sel, &ok, &fin, &total);
 	/* the Azure objects the pane stands for, when the cloud side named them */
 	ui_text_clean(ui, objs, sizeof(objs), m->objects[ui->sel], sizeof(m->objects[ui->sel]));
 	snprintf(label, sizeof(label), "%s checks%s%s", comp_title(ui->sel), *objs ? ": " : "", objs);
@@ -673,6 +675,7 @@ void ui_view_draw(struct ui *ui, const struct model *m)
 
 	werase(stdscr);
 	wattrset(stdscr, A_NORMAL);
+	ui_refresh_clean(ui, m);   /* sanitised text and which checks the panes list */
 	if (w < UI_MIN_COLS || h < UI_MIN_LINES) {
 		ui->layout = UI_LAYOUT_TINY;
 		ui->log_rows = 0;

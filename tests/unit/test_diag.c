@@ -217,5 +217,89 @@ int main(void)
 	diag_run(&m);
 	ok(!m.verdict.present, "timeout while the vantage probe runs: no verdict yet");
 	ok(m.comp_state[COMP_EDGE] == ST_RUNNING, "timeout while the vantage probe runs: edge running");
+		/* ---- with the cloud's and the guest's facts ---- */
+
+	/* the DNAT source list shuts this client out while the vantage host gets in: the
+	 * endpoint read for this client's own address beats the vantage comparison */
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_ENDPOINT_CLOUD, ST_OK, OUT_OK);
+	set(&m, CK_ENDPOINT_ACL, ST_FAIL, OUT_SOURCE_DENIED);
+	expect(&m, "DNAT source list", COMP_ENDPOINT, CK_ENDPOINT_ACL, CONF_PROVEN);
+
+	/* ... but a port that cannot even leave the organisation is the edge first */
+	set(&m, CK_EDGE_PORT_OUT, ST_FAIL, OUT_TIMEOUT);
+	expect(&m, "edge before endpoint", COMP_EDGE, CK_EDGE_PORT_OUT, CONF_PROVEN);
+	ok(m.comp_state[COMP_ENDPOINT] == ST_FAIL, "edge before endpoint: the endpoint shows failed too");
+
+	/* endpoint before NSG: a NAT port change makes the NSG deny the new port as well */
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_EDGE_VANTAGE, ST_WARN, OUT_TIMEOUT);
+	set(&m, CK_ENDPOINT_PORTS, ST_FAIL, OUT_PORT_MISMATCH);
+	set(&m, CK_NSG_CLOUD, ST_FAIL, OUT_BLOCKED);
+	expect(&m, "NAT port and NSG", COMP_ENDPOINT, CK_ENDPOINT_PORTS, CONF_PROVEN);
+	ok(m.comp_state[COMP_NSG] == ST_FAIL, "NAT port and NSG: the NSG shows failed too");
+
+	/* Network Watcher alone says deny */
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_EDGE_VANTAGE, ST_WARN, OUT_TIMEOUT);
+	set(&m, CK_NSG_CLOUD, ST_OK, OUT_OK);
+	set(&m, CK_NSG_FLOW_VERIFY, ST_FAIL, OUT_BLOCKED);
+	expect(&m, "IP flow verify denies", COMP_NSG, CK_NSG_FLOW_VERIFY, CONF_PROVEN);
+
+	/* a silent drop everywhere, the endpoint and NSG fine, the guest firewall proven */
+	healthy(&m);
+	no_tcp(&m, OUT_TIMEOUT);
+	set(&m, CK_EDGE_VANTAGE, ST_WARN, OUT_TIMEOUT);
+	set(&m, CK_ENDPOINT_CLOUD, ST_OK, OUT_OK);
+	set(&m, CK_NSG_CLOUD, ST_OK, OUT_OK);
+	expect(&m, "dropped, cloud fine, guest unknown", COMP_VM, CK_VM_TCP, CONF_LIKELY);
+	ok(m.comp_state[COMP_NSG] == ST_OK && m.comp_state[COMP_ENDPOINT] == ST_OK,
+	   "dropped, cloud fine: endpoint and NSG ok");
+	set(&m, CK_VM_GUEST_FIREWALL, ST_FAIL, OUT_BLOCKED);
+	expect(&m, "dropped, guest firewall", COMP_VM, CK_VM_GUEST_FIREWALL, CONF_PROVEN);
+
+	/* refused, and Run Command shows sshd stopped */
+	healthy(&m);
+	no_tcp(&m, OUT_REFUSED);
+	set(&m, CK_EDGE_VANTAGE, ST_WARN, OUT_REFUSED);
+	set(&m, CK_VM_GUEST_SSHD, ST_FAIL, OUT_SSHD_DOWN);
+	expect(&m, "refused, sshd stopped", COMP_VM, CK_VM_GUEST_SSHD, CONF_PROVEN);
+
+	/* key refused: the guest's account or modes prove why */
+	healthy(&m);
+	set(&m, CK_VM_AUTH, ST_FAIL, OUT_AUTH_DENIED);
+	set(&m, CK_VM_SESSION, ST_SKIPPED, OUT_SKIPPED);
+	set(&m, CK_VM_GUEST_MODES, ST_FAIL, OUT_BAD_MODE);
+	expect(&m, "key refused, StrictModes", COMP_VM, CK_VM_GUEST_MODES, CONF_PROVEN);
+	set(&m, CK_VM_GUEST_ACCOUNT, ST_FAIL, OUT_ACCT_LOCKED);
+	expect(&m, "key refused, locked", COMP_VM, CK_VM_GUEST_ACCOUNT, CONF_PROVEN);
+
+	/* host keys out of band */
+	{
+		char fp[128];
+
+		healthy(&m);
+		set(&m, CK_CLIENT_KNOWN_HOSTS, ST_FAIL, OUT_KH_CHANGED);
+		snprintf(m.checks[CK_CLIENT_KNOWN_HOSTS].summary, CHECK_SUMMARY_LEN,
+			 "the host key changed ... verify SHA256:AAAAbbbb+/cc out of band");
+		m.checks[CK_VM_HOST_KEY].state = ST_UNKNOWN;
+		ok(diag_host_key(&m, fp, sizeof(fp)) == DIAG_HK_UNKNOWN, "host key: unknown without Run Command");
+		is_str(fp, "SHA256:AAAAbbbb+/cc", "host key: the network's fingerprint is found");
+		m.checks[CK_VM_HOST_KEY].state = ST_OK;
+		m.checks[CK_VM_HOST_KEY].n_evidence = 2;
+		snprintf(m.checks[CK_VM_HOST_KEY].evidence[0], CHECK_EVIDENCE_LEN, "ECDSA SHA256:zzzz");
+		snprintf(m.checks[CK_VM_HOST_KEY].evidence[1], CHECK_EVIDENCE_LEN, "ED25519 SHA256:AAAAbbbb+/cc");
+		ok(diag_host_key(&m, fp, sizeof(fp)) == DIAG_HK_MATCH, "host key: matches the VM's");
+		expect(&m, "stale known_hosts", COMP_CLIENT, CK_CLIENT_KNOWN_HOSTS, CONF_PROVEN);
+		ok(strstr(m.verdict.summary, "stale") != NULL, "stale known_hosts: says stale");
+		/* a prefix of a real key is no match */
+		snprintf(m.checks[CK_VM_HOST_KEY].evidence[1], CHECK_EVIDENCE_LEN, "ED25519 SHA256:AAAAbbbb+/ccX");
+		ok(diag_host_key(&m, fp, sizeof(fp)) == DIAG_HK_MISMATCH, "host key: not the VM's");
+		expect(&m, "interception", COMP_CLIENT, CK_CLIENT_KNOWN_HOSTS, CONF_PROVEN);
+		ok(strstr(m.verdict.summary, "INTERCEPTION") != NULL, "interception: says so loudly");
+	}
 	return tap_done();
 }
