@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <langinfo.h>
@@ -25,6 +26,7 @@ enum { EXIT_USAGE = 2, EXIT_INTERNAL = 3, EXIT_REMEDY = 4 };
 
 static const char usage_text[] =
 	"Usage: sshtriage [options] [user@]host[:port]\n"
+	"       sshtriage --azure-vm ID [options] [user@]\n"
 	"       sshtriage --batch [--json] [options] [user@]host[:port]\n"
 	"\n"
 	"Walks the path client -> edge -> endpoint -> NSG -> VM, probes each part and shows\n"
@@ -39,7 +41,10 @@ static const char usage_text[] =
 	"      --whoami-url URL      service that answers with this client's public address\n"
 	"      --client-ip ADDRESS   this client's public address, as NSG and DNAT rules see it\n"
 	"      --timeout SECONDS     per connect and banner wait (default 5)\n"
-	"      --azure-vm ID         the target's Azure resource id (needs Azure credentials)\n"
+	"      --azure-vm ID         the target's Azure resource id (needs Azure credentials);\n"
+	"                            without a host, its public address is read from Azure\n"
+	"      --resource-group RG   find the VM that holds the target's address in RG (with\n"
+	"      --subscription SUB    --subscription or AZURE_SUBSCRIPTION_ID), or in all of SUB\n"
 	"      --fix REMEDY_ID       apply one remedy, then probe again\n"
 	"      --ascii               ASCII line drawing\n"
 	"      --no-color            no colour (also when NO_COLOR is set)\n"
@@ -54,6 +59,7 @@ static const char usage_text[] =
 enum {
 	OPT_REFERENCE = 256, OPT_VANTAGE, OPT_WHOAMI, OPT_TIMEOUT, OPT_AZURE_VM, OPT_FIX, OPT_ASCII,
 	OPT_NO_COLOR, OPT_LINES, OPT_COLS, OPT_YES, OPT_YES_DESTRUCTIVE, OPT_DRY_RUN, OPT_CLIENT_IP,
+	OPT_SUBSCRIPTION, OPT_RESOURCE_GROUP,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +72,8 @@ static const struct option long_opts[] = {
 	{"client-ip", required_argument, NULL, OPT_CLIENT_IP},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"azure-vm", required_argument, NULL, OPT_AZURE_VM},
+	{"subscription", required_argument, NULL, OPT_SUBSCRIPTION},
+	{"resource-group", required_argument, NULL, OPT_RESOURCE_GROUP},
 	{"fix", required_argument, NULL, OPT_FIX},
 	{"yes", no_argument, NULL, OPT_YES},
 	{"yes-destructive", no_argument, NULL, OPT_YES_DESTRUCTIVE},
@@ -112,9 +120,22 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 }
 
 /* Returns -1 to go on, or an exit status. */
+/* Subscription and resource group names go into URLs: a strict alphabet. */
+static bool azure_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 90)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.()", *s))
+			return false;
+	return true;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	char err[256], client_ip[64] = "";
+	char err[256], client_ip[64] = "", sub[96] = "", rg[96] = "";
 	int c, secs = 5;
 	const char *home = getenv("HOME");
 
@@ -163,6 +184,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_AZURE_VM:
 			snprintf(a->probe.target.azure_vm, sizeof(a->probe.target.azure_vm), "%s", optarg);
 			break;
+		case OPT_SUBSCRIPTION:
+		case OPT_RESOURCE_GROUP:
+			if (!azure_name_ok(optarg))
+				return usage_error("%s takes an Azure name (letters, digits, '-', '_', '.', "
+						   "'(', ')'), not '%s'", c == OPT_SUBSCRIPTION ?
+						   "--subscription" : "--resource-group", optarg);
+			snprintf(c == OPT_SUBSCRIPTION ? sub : rg, sizeof(sub), "%s", optarg);
+			break;
 		case OPT_FIX:
 			a->fix = optarg;
 			break;
@@ -194,18 +223,39 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (a->json && !a->batch)
 		return usage_error("%s", "--json needs --batch");
-	if (optind != argc - 1) {
-		if (a->probe.target.azure_vm[0] && optind == argc)
-			return usage_error("%s", "finding the address from --azure-vm is not in this build "
-					   "yet: give [user@]host too");
-		return usage_error("%s", optind == argc ? "no target given" : "more than one target given");
+	if ((sub[0] || rg[0]) && a->probe.target.azure_vm[0])
+		return usage_error("%s", "--azure-vm names the VM: --subscription/--resource-group are "
+				   "for finding it by the target's address");
+	if (rg[0] && !sub[0]) {
+		const char *env = getenv("AZURE_SUBSCRIPTION_ID");
+
+		if (!env || !azure_name_ok(env))
+			return usage_error("%s", "--resource-group needs --subscription (or "
+					   "AZURE_SUBSCRIPTION_ID)");
+		snprintf(sub, sizeof(sub), "%s", env);
 	}
+	if (sub[0])
+		snprintf(a->probe.azure_scope, sizeof(a->probe.azure_scope), "/subscriptions/%s%s%s", sub,
+			 rg[0] ? "/resourceGroups/" : "", rg);
+	if (optind < argc - 1)
+		return usage_error("%s", "more than one target given");
 	{
 		char azure_vm[sizeof(a->probe.target.azure_vm)];
+		const char *spec = optind < argc ? argv[optind] : "";
+		size_t n = strlen(spec);
 
 		memcpy(azure_vm, a->probe.target.azure_vm, sizeof(azure_vm));
-		if (target_parse(argv[optind], &a->probe.target, err, sizeof(err)) != 0)
+		if (azure_vm[0] && (n == 0 || spec[n - 1] == '@')) {
+			/* the VM named, no host: its public address comes from Azure */
+			memset(&a->probe.target, 0, sizeof(a->probe.target));
+			if (n && target_parse_user(spec, &a->probe.target, err, sizeof(err)) != 0)
+				return usage_error("%s", err);
+			a->probe.target.port = 22;
+		} else if (!n) {
+			return usage_error("%s", "no target given");
+		} else if (target_parse(spec, &a->probe.target, err, sizeof(err)) != 0) {
 			return usage_error("%s", err);
+		}
 		memcpy(a->probe.target.azure_vm, azure_vm, sizeof(azure_vm));
 		snprintf(a->probe.target.client_ip, sizeof(a->probe.target.client_ip), "%s", client_ip);
 	}

@@ -37,7 +37,8 @@ enum job {
 	J_BOOT = 16,          /* boot diagnostics: the serial log */
 	J_GUEST = 32,         /* Run Command: facts from inside the guest */
 	J_SIBLING = 64,       /* Run Command on another VM of the subnet */
-	J_ALL = 127,
+	J_LOCATE = 128,       /* finding the VM from the target's address (no checks of its own) */
+	J_ALL = 255,
 	J_SLOW = J_GUEST | J_SIBLING,   /* bound by CLOUD_GUEST_MS, the rest by CLOUD_ROUND_MS */
 };
 
@@ -109,6 +110,13 @@ struct cloud {
 	int calls_before;            /* arm_calls_made() when the round began */
 	struct found f;
 	long long started, deadline, guest_deadline;
+	/* with no --azure-vm: the scope to find the VM in by the target's address */
+	char scope[256];
+	bool find_vm, loc_started, token_ok;
+	/* with no host: the VM's entry, found from its public IP, NAT or DNAT rule */
+	bool find_address, located, located_taken;
+	char loc_addr[64], loc_how[160], loc_failed[CHECK_SUMMARY_LEN];
+	int loc_port;
 };
 
 bool cloud_valid_vm_id(const char *id)
@@ -132,14 +140,18 @@ static const char *env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
-struct cloud *cloud_new(const char *azure_vm, char *err, size_t errlen)
+struct cloud *cloud_new(const char *azure_vm, const char *scope, char *err, size_t errlen)
 {
 	struct cloud *c;
 	const char *ep = env_or("SSHTRIAGE_ARM_ENDPOINT", "https://management.azure.com");
 	struct arm_config cfg = {ep, env_or("SSHTRIAGE_CA_FILE", NULL),
 				 env_or("SSHTRIAGE_IMDS_ENDPOINT", "http://169.254.169.254")};
 
-	if (!cloud_valid_vm_id(azure_vm)) {
+	if (!azure_vm[0] && (strncmp(scope, "/subscriptions/", 15) != 0 || strlen(scope) >= 256)) {
+		snprintf(err, errlen, "no Azure VM and no scope to find it in");
+		return NULL;
+	}
+	if (azure_vm[0] && !cloud_valid_vm_id(azure_vm)) {
 		snprintf(err, errlen, "--azure-vm must be a VM resource id: "
 			 "/subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Compute/virtualMachines/NAME");
 		return NULL;
@@ -154,6 +166,8 @@ struct cloud *cloud_new(const char *azure_vm, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(c->vm_id, sizeof(c->vm_id), "%s", azure_vm);
+	snprintf(c->scope, sizeof(c->scope), "%s", scope);
+	c->find_vm = !azure_vm[0];
 	/* no trailing slash: resource ids start with one */
 	snprintf(c->arm_ep, sizeof(c->arm_ep), "%s", ep);
 	if (c->arm_ep[strlen(c->arm_ep) - 1] == '/')
@@ -351,7 +365,7 @@ static void get(struct cloud *c, const char *id, const char *api, arm_done_fn do
 static bool answer_ok(struct cloud *c, const char *what, const struct arm_response *r, bool ep)
 {
 	c->pending--;
-	if (!(c->jobs & J_DISCOVERY))
+	if (!(c->jobs & (J_DISCOVERY | J_LOCATE)))
 		return false;        /* the job ended (deadline): a late answer is dropped */
 	if (r->status == 200)
 		return true;
@@ -459,6 +473,8 @@ static void on_nic(void *arg, const struct arm_response *r)
 		start_sibling(c);    /* needs this NIC's subnet and address */
 }
 
+static void on_loc_pips(void *arg, const struct arm_response *r);
+
 /* A page of the resource group's public IPs; the next page is read while there is one. */
 static void on_pips(void *arg, const struct arm_response *r)
 {
@@ -490,7 +506,7 @@ static void on_pips(void *arg, const struct arm_response *r)
 		if (!arm_url_is_arm(c->arm, next))
 			EP_FAILED(c, "public IP addresses", NULL, "a nextLink off the ARM host");
 		else
-			get_url(c, next, on_pips);
+			get_url(c, next, (c->jobs & J_LOCATE) ? on_loc_pips : on_pips);
 		return;
 	}
 	c->f.pips_done = true;
@@ -547,26 +563,137 @@ static void on_firewall(void *arg, const struct arm_response *r)
 
 /* Behind an Azure Firewall the DNAT rules live in its policy: firewall -> policy -> rule
  * collection groups.  Started once the public IPs and the target's address are known. */
+/* The firewall that holds public IP p: firewall -> policy -> rule collection groups. */
+static bool start_firewall_of(struct cloud *c, const struct netjson_public_ip *p)
+{
+	static const char seg[] = "/providers/Microsoft.Network/azureFirewalls/";
+	char fw[NETJSON_ID_LEN], *at, *end;
+
+	/* ".../azureFirewalls/NAME/<ip configurations>/x" -> ".../azureFirewalls/NAME" */
+	snprintf(fw, sizeof(fw), "%s", p->ipconf_id);
+	at = strcasestr(fw, seg);
+	if (!at || !(end = strchr(at + strlen(seg), '/')))
+		return false;
+	*end = '\0';
+	c->f.fw_started = true;
+	get(c, fw, NETWORK_API, on_firewall);
+	return true;
+}
+
+/* Behind an Azure Firewall the DNAT rules live in its policy.  Started once the public IPs
+ * and the target's address are known. */
 static void start_firewall(struct cloud *c)
 {
-	const char *addr = c->m->target.address;
-	char fw[NETJSON_ID_LEN], *p, *end;
-
 	c->f.fw_started = true;
-	for (int i = 0; i < c->f.n_pips; i++) {
-		const struct netjson_public_ip *ip = &c->f.pips[i];
-
-		if (strcmp(ip->ip_address, addr) != 0)
-			continue;
-		/* ".../azureFirewalls/NAME/<ip configurations>/x" -> ".../azureFirewalls/NAME" */
-		snprintf(fw, sizeof(fw), "%s", ip->ipconf_id);
-		p = strcasestr(fw, "/providers/Microsoft.Network/azureFirewalls/");
-		if (p && (end = strchr(p + strlen("/providers/Microsoft.Network/azureFirewalls/"), '/'))) {
-			*end = '\0';
-			get(c, fw, NETWORK_API, on_firewall);
+	for (int i = 0; i < c->f.n_pips; i++)
+		if (strcmp(c->f.pips[i].ip_address, c->m->target.address) == 0) {
+			start_firewall_of(c, &c->f.pips[i]);
+			return;
 		}
-		return;
+}
+
+/* ---- no host given: the VM's entry address, from what discovery read ---------------- */
+
+static void located(struct cloud *c, const char *addr, int port, const char *how)
+{
+	struct model *m = c->m;
+
+	snprintf(c->loc_addr, sizeof(c->loc_addr), "%s", addr);
+	snprintf(c->loc_how, sizeof(c->loc_how), "%s", how);
+	c->loc_port = port;
+	c->located = true;
+	snprintf(m->target.address, sizeof(m->target.address), "%s", addr);
+	snprintf(m->target.host, sizeof(m->target.host), "%s", addr);
+	m->target.port = port;
+	model_log(m, "azure: the VM's entry is %s port %d (%s)", addr, port, how);
+}
+
+/* The first literal address among a DNAT rule's destinations, else the firewall's IP. */
+static const char *dnat_destination(const struct netjson_dnat_rule *r, const char *fw_ip)
+{
+	struct nsg_ip ip;
+
+	for (int i = 0; i < r->destinations.n; i++)
+		if (nsg_parse_ip(r->destinations.v[i], strlen(r->destinations.v[i]), &ip))
+			return r->destinations.v[i];
+	return fw_ip;
+}
+
+/* Once the NIC, its NAT rules and the public IPs are read: the public IP on the NIC, else a
+ * NAT rule to sshd's port, else a firewall DNAT rule to the VM.  Returns false while a
+ * firewall's rules are still to be read. */
+static bool locate_entry(struct cloud *c)
+{
+	const struct netjson_ipconf *ip = netjson_nic_primary(c->f.nic);
+	int want = c->m->target.port;
+	char how[160];
+
+	for (int i = 0; i < c->f.n_pips; i++)
+		if (c->f.pips[i].ip_address[0] && strcasecmp(c->f.pips[i].ipconf_id, ip->id) == 0) {
+			snprintf(how, sizeof(how), "public IP %.60s on the NIC", c->f.pips[i].name);
+			located(c, c->f.pips[i].ip_address, want, how);
+			return true;
+		}
+	for (int n = 0; n < c->f.n_nat; n++)
+		for (int i = 0; i < c->f.n_pips; i++)
+			if (c->f.nat[n].backend_port == want && c->f.pips[i].ip_address[0] &&
+			    strcasecmp(c->f.pips[i].ipconf_id, c->f.nat[n].frontend_ipconf_id) == 0) {
+				snprintf(how, sizeof(how), "%.60s, NAT rule %.60s", c->f.pips[i].name,
+					 c->f.nat[n].name);
+				located(c, c->f.pips[i].ip_address, c->f.nat[n].frontend_port, how);
+				return true;
+			}
+	for (int i = 0; i < c->f.n_pips; i++) {
+		const struct netjson_public_ip *p = &c->f.pips[i];
+
+		if (!strcasestr(p->ipconf_id, "/azureFirewalls/") || !p->ip_address[0])
+			continue;
+		if (!c->f.fw_started) {
+			if (start_firewall_of(c, p))
+				return false;
+			continue;
+		}
+		for (int g = 0; g < c->f.n_rcg; g++)
+			for (int k = 0; k < c->f.rcg[g]->n_rules; k++) {
+				const struct netjson_dnat_rule *r = &c->f.rcg[g]->rules[k];
+				struct nsg_portrange pr;
+
+				if (strcmp(r->translated_address, ip->private_ip) != 0 ||
+				    (r->translated_port > 0 && r->translated_port != want) ||
+				    r->dest_ports.n < 1 ||
+				    !nsg_parse_ports(r->dest_ports.v[0], strlen(r->dest_ports.v[0]), &pr))
+					continue;
+				snprintf(how, sizeof(how), "%.60s on a firewall, DNAT rule %.60s", p->name,
+					 r->name);
+				located(c, dnat_destination(r, p->ip_address), pr.lo, how);
+				return true;
+			}
 	}
+	snprintf(c->loc_failed, sizeof(c->loc_failed), "Azure shows no public IP, NAT rule or DNAT "
+		 "rule that leads to port %d of this VM", want);
+	return true;
+}
+
+bool cloud_take_located(struct cloud *c, char *addr, size_t len, int *port, char *how,
+			size_t howlen)
+{
+	if (!c->located || c->located_taken)
+		return false;
+	c->located_taken = true;
+	snprintf(addr, len, "%s", c->loc_addr);
+	snprintf(how, howlen, "%s", c->loc_how);
+	*port = c->loc_port;
+	return true;
+}
+
+const char *cloud_locate_failed(const struct cloud *c)
+{
+	if (c->loc_failed[0])
+		return c->loc_failed;
+	if (c->find_address && !c->located && !(c->jobs & (J_VM | J_DISCOVERY | J_LOCATE)))
+		return c->f.failed[0] ? c->f.failed : c->f.ep_failed[0] ? c->f.ep_failed :
+		       "Azure did not name the VM's public address";
+	return "";
 }
 
 static void on_watchers(void *arg, const struct arm_response *r)
@@ -695,6 +822,14 @@ static void discovery_step(struct cloud *c)
 
 	if (!(c->jobs & J_DISCOVERY) || !c->f.nic || c->pending > 0)
 		return;
+	if (c->find_address && !c->located && !c->loc_failed[0]) {
+		if (!c->f.pips_done || !locate_entry(c))
+			return;
+		if (c->loc_failed[0]) {
+			end_jobs(c, J_DISCOVERY | J_FLOW, c->loc_failed);
+			return;
+		}
+	}
 	if (!m->target.address[0] && !m->done)
 		return;          /* the name is still being resolved */
 	if (c->f.pips_done && !c->f.fw_started && m->target.address[0]) {
@@ -1340,10 +1475,238 @@ static void start_sibling(struct cloud *c)
 {
 	char scope[600], url[1200], err[200];
 
+	memset(&c->f.sib, 0, sizeof(c->f.sib));   /* the locate step may have used it */
 	vm_scope(c, scope, sizeof(scope), true);
 	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API);
 	if (call(c, "GET", url, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
 		end_jobs(c, J_SIBLING, err);
+}
+
+
+/* ---- no --azure-vm: the VM that holds the target's address, in the scope given -------- */
+
+static void start_vm(struct cloud *c);
+
+static void found_vm(struct cloud *c, const char *vm_id, const char *how)
+{
+	if (!(c->jobs & J_LOCATE))
+		return;
+	if (!cloud_valid_vm_id(vm_id)) {
+		end_jobs(c, J_ALL, "the address leads to something that is not a virtual machine");
+		return;
+	}
+	snprintf(c->vm_id, sizeof(c->vm_id), "%s", vm_id);
+	snprintf(c->m->target.azure_vm, sizeof(c->m->target.azure_vm), "%s", vm_id);
+	model_log(c->m, "azure: %s holds %s (%s)", vm_id, c->m->target.address, how);
+	c->jobs &= ~J_LOCATE;
+	start_vm(c);
+}
+
+static void locate_fail(struct cloud *c, const char *why)
+{
+	char msg[CHECK_SUMMARY_LEN];
+
+	snprintf(msg, sizeof(msg), "no VM found for %.46s: %.150s", c->m->target.address, why);
+	end_jobs(c, J_ALL, msg);
+}
+
+static void on_loc_nic(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN];
+	struct netjson_nic *nic;
+
+	c->pending--;
+	if (!job_answer(c, J_LOCATE, r, "reading the network interface failed"))
+		return;
+	nic = netjson_nic(r->body, r->len, err, sizeof(err));
+	if (!nic)
+		locate_fail(c, err);
+	else if (!nic->vm_id[0])
+		locate_fail(c, "the network interface that holds it is attached to no VM");
+	else
+		found_vm(c, nic->vm_id, "its network interface");
+	netjson_nic_free(nic);
+}
+
+/* ".../networkInterfaces/NIC/ipConfigurations/x" -> GET ".../networkInterfaces/NIC" */
+static void get_nic_of_ipconf(struct cloud *c, const char *ipconf)
+{
+	char nic[NETJSON_ID_LEN], *p;
+
+	snprintf(nic, sizeof(nic), "%s", ipconf);
+	p = strcasestr(nic, "/ipConfigurations/");
+	if (!p || !strcasestr(nic, "/networkInterfaces/")) {
+		locate_fail(c, "it leads to an IP configuration that is not a network interface's");
+		return;
+	}
+	*p = '\0';
+	get(c, nic, NETWORK_API, on_loc_nic);
+}
+
+static void on_loc_lb(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	char err[NETJSON_ERR_LEN];
+	struct netjson_lb *lb;
+	const struct netjson_public_ip *p = NULL;
+
+	c->pending--;
+	if (!job_answer(c, J_LOCATE, r, "reading the load balancer failed"))
+		return;
+	for (int i = 0; i < c->f.n_pips; i++)
+		if (strcmp(c->f.pips[i].ip_address, c->m->target.address) == 0)
+			p = &c->f.pips[i];
+	lb = netjson_lb(r->body, r->len, err, sizeof(err));
+	if (!lb || !p) {
+		locate_fail(c, lb ? "the public IP went away" : err);
+		netjson_lb_free(lb);
+		return;
+	}
+	for (int i = 0; i < lb->n_nat; i++)
+		if (strcasecmp(lb->nat[i].frontend_ipconf_id, p->ipconf_id) == 0 &&
+		    lb->nat[i].frontend_port == c->m->target.port && lb->nat[i].backend_ipconf_id[0]) {
+			get_nic_of_ipconf(c, lb->nat[i].backend_ipconf_id);
+			netjson_lb_free(lb);
+			return;
+		}
+	netjson_lb_free(lb);
+	locate_fail(c, "no inbound NAT rule of its load balancer maps that port to a VM");
+}
+
+/* The firewall's DNAT rule names a private address: the VM whose NIC has it. */
+static void on_loc_vm_nic(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct sibling *s = &c->f.sib;       /* its candidate list serves here too */
+	char err[NETJSON_ERR_LEN], url[1200];
+	struct netjson_nic *nic;
+	const struct netjson_ipconf *ip;
+
+	if (!job_answer(c, J_LOCATE, r, "reading a network interface failed"))
+		return;
+	nic = netjson_nic(r->body, r->len, err, sizeof(err));
+	ip = netjson_nic_primary(nic);
+	if (ip && strcmp(ip->private_ip, c->loc_addr) == 0) {
+		found_vm(c, s->vm[s->at], "the firewall's DNAT rule");
+		netjson_nic_free(nic);
+		return;
+	}
+	netjson_nic_free(nic);
+	if (++s->at >= s->n) {
+		locate_fail(c, "no VM of the scope has the address the DNAT rule translates to");
+		return;
+	}
+	arm_url(c, url, sizeof(url), s->nic[s->at], "", NETWORK_API);
+	if (call(c, "GET", url, NULL, 0, on_loc_vm_nic, err, sizeof(err)) != 0)
+		locate_fail(c, err);
+}
+
+static void on_loc_vms(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct sibling *s = &c->f.sib;
+	struct netjson_vm_list *l;
+	char err[NETJSON_ERR_LEN], url[1200];
+
+	if (!job_answer(c, J_LOCATE, r, "listing the VMs failed"))
+		return;
+	l = netjson_vm_list(r->body, r->len, err, sizeof(err));
+	if (!l) {
+		locate_fail(c, err);
+		return;
+	}
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < l->n && s->n < SIBLING_MAX; i++)
+		if (l->vm[i].n_nics > 0) {
+			snprintf(s->vm[s->n], sizeof(s->vm[0]), "%s", l->vm[i].id);
+			snprintf(s->nic[s->n++], sizeof(s->nic[0]), "%s", l->vm[i].nics[0]);
+		}
+	netjson_vm_list_free(l);
+	if (!s->n) {
+		locate_fail(c, "the scope has no VM with a network interface");
+		return;
+	}
+	arm_url(c, url, sizeof(url), s->nic[0], "", NETWORK_API);
+	if (call(c, "GET", url, NULL, 0, on_loc_vm_nic, err, sizeof(err)) != 0)
+		locate_fail(c, err);
+}
+
+/* Called from cloud_handle: the firewall's rules are in: the DNAT rule for the address. */
+static void locate_fw_step(struct cloud *c)
+{
+	char url[1200], err[200];
+	const char *to = NULL;
+
+	if (!(c->jobs & J_LOCATE) || !c->f.fw_started || c->pending > 0 || c->loc_addr[0])
+		return;
+	for (int g = 0; g < c->f.n_rcg && !to; g++)
+		for (int k = 0; k < c->f.rcg[g]->n_rules && !to; k++) {
+			const struct netjson_dnat_rule *r = &c->f.rcg[g]->rules[k];
+
+			for (int d = 0; d < r->destinations.n && !to; d++)
+				for (int p = 0; p < r->dest_ports.n && !to; p++) {
+					struct nsg_portrange pr;
+
+					if ((strcmp(r->destinations.v[d], c->m->target.address) == 0 ||
+					     strcmp(r->destinations.v[d], "*") == 0) &&
+					    nsg_parse_ports(r->dest_ports.v[p], strlen(r->dest_ports.v[p]), &pr) &&
+					    pr.lo <= c->m->target.port && c->m->target.port <= pr.hi &&
+					    r->translated_address[0])
+						to = r->translated_address;
+				}
+		}
+	if (!to) {
+		locate_fail(c, c->f.ep_failed[0] ? c->f.ep_failed : "no DNAT rule of the firewall "
+			    "policy translates that address and port");
+		return;
+	}
+	snprintf(c->loc_addr, sizeof(c->loc_addr), "%s", to);
+	arm_url(c, url, sizeof(url), c->scope, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API);
+	if (call(c, "GET", url, NULL, 0, on_loc_vms, err, sizeof(err)) != 0)
+		locate_fail(c, err);
+}
+
+static void on_loc_pips(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	const struct netjson_public_ip *p = NULL;
+	char id[NETJSON_ID_LEN], *cut;
+
+	on_pips(arg, r);                     /* pages and accumulates into c->f.pips */
+	if (!(c->jobs & J_LOCATE) || !c->f.pips_done || c->pending > 0)
+		return;
+	if (c->f.ep_failed[0]) {
+		locate_fail(c, c->f.ep_failed);
+		return;
+	}
+	for (int i = 0; i < c->f.n_pips; i++)
+		if (strcmp(c->f.pips[i].ip_address, c->m->target.address) == 0)
+			p = &c->f.pips[i];
+	if (!p) {
+		locate_fail(c, "no public IP of the scope has this address");
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", p->ipconf_id);
+	if (!id[0])
+		locate_fail(c, "its public IP is attached to nothing");
+	else if (strcasestr(id, "/networkInterfaces/"))
+		get_nic_of_ipconf(c, id);
+	else if ((cut = strcasestr(id, "/frontendIPConfigurations/")) && strcasestr(id, "/loadBalancers/")) {
+		*cut = '\0';
+		get(c, id, NETWORK_API, on_loc_lb);
+	} else if (!start_firewall_of(c, p))
+		locate_fail(c, "its public IP is attached to something sshtriage does not read");
+}
+
+static void start_locate(struct cloud *c)
+{
+	char url[1200];
+
+	c->f.pips_done = false;
+	arm_url(c, url, sizeof(url), c->scope, "/providers/Microsoft.Network/publicIPAddresses",
+		NETWORK_API);
+	get_url(c, url, on_loc_pips);
 }
 
 
@@ -1355,6 +1718,15 @@ static void start_discovery(struct cloud *c)
 {
 	char scope[600], url[1200];
 
+	/* the locate step may have read public IPs and firewall rules of a wider scope */
+	free(c->f.pips);
+	c->f.pips = NULL;
+	c->f.n_pips = c->f.pip_pages = 0;
+	c->f.pips_done = c->f.fw_started = false;
+	for (int i = 0; i < c->f.n_rcg; i++)
+		netjson_fw_rcg_free(c->f.rcg[i]);
+	c->f.n_rcg = 0;
+	c->f.ep_failed[0] = '\0';
 	get(c, c->f.vi.nics[0], NETWORK_API, on_nic);
 	vm_scope(c, scope, sizeof(scope), true);
 	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Network/publicIPAddresses", NETWORK_API);
@@ -1424,10 +1796,12 @@ static void on_vm(void *arg, const struct arm_response *r)
 	start_discovery(c);
 }
 
+static void start_vm(struct cloud *c);
+
 static void on_auth(void *arg, bool ok, const char *why)
 {
 	struct cloud *c = arg;
-	char url[1200], err[200], msg[CHECK_SUMMARY_LEN];
+	char msg[CHECK_SUMMARY_LEN];
 
 	if (!ok) {
 		snprintf(msg, sizeof(msg), "no Azure credentials: %s", why);
@@ -1435,6 +1809,16 @@ static void on_auth(void *arg, bool ok, const char *why)
 		return;
 	}
 	model_log(c->m, "azure: token from the %s", auth_source_name(c->auth));
+	c->token_ok = true;
+	if (c->jobs & J_LOCATE)
+		return;          /* cloud_handle starts looking once the address is known */
+	start_vm(c);
+}
+
+static void start_vm(struct cloud *c)
+{
+	char url[1200], err[200];
+
 	snprintf(url, sizeof(url), "%.511s%.600s?api-version=" COMPUTE_API "&$expand=instanceView",
 		 c->arm_ep, c->vm_id);
 	if (call(c, "GET", url, NULL, 0, on_vm, err, sizeof(err)) != 0)
@@ -1449,8 +1833,16 @@ void cloud_start(struct cloud *c, struct model *m)
 	c->pending = 0;
 	c->calls_before = arm_calls_made(c->arm);
 	c->m = m;
-	c->jobs = J_ALL;
+	c->jobs = J_ALL & ~J_LOCATE;
 	c->retried_401 = false;
+	c->find_address = !m->target.host[0];
+	c->located = c->located_taken = false;
+	c->loc_addr[0] = c->loc_how[0] = c->loc_failed[0] = '\0';
+	c->loc_started = c->token_ok = false;
+	if (c->find_vm) {
+		c->vm_id[0] = '\0';
+		c->jobs |= J_LOCATE;
+	}
 	c->started = clock_ms();
 	c->deadline = c->started + CLOUD_ROUND_MS;
 	c->guest_deadline = c->started + CLOUD_GUEST_MS;
@@ -1507,6 +1899,13 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 	c->m = m;
 	arm_handle(c->arm, fds, n);
 	auth_handle(c->auth, fds, n);
+	if ((c->jobs & J_LOCATE) && !c->loc_started && m->target.address[0] && c->token_ok) {
+		c->loc_started = true;
+		start_locate(c);
+	} else if ((c->jobs & J_LOCATE) && !m->target.address[0] && m->done) {
+		end_jobs(c, J_ALL, "the target's address is unknown, so no VM can be found by it");
+	}
+	locate_fw_step(c);
 	discovery_step(c);
 	model_set_arm_in_flight(m, c->jobs ? arm_in_flight(c->arm) : 0);
 	if (c->f.watchers_done && !(c->jobs & J_DISCOVERY))

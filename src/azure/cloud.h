@@ -16,10 +16,11 @@ struct cloud;
 /* Checks that a resource id names a VM and holds only URL-safe characters. */
 bool cloud_valid_vm_id(const char *id);
 
-/* azure_vm: the VM's resource id (validated).  Reads SSHTRIAGE_ARM_ENDPOINT,
- * SSHTRIAGE_CA_FILE, SSHTRIAGE_IMDS_ENDPOINT and the credential variables.  Returns NULL
- * with a message for an unusable configuration. */
-struct cloud *cloud_new(const char *azure_vm, char *err, size_t errlen);
+/* azure_vm: the VM's resource id (validated), or "" to find the VM that holds the target's
+ * address in scope ("/subscriptions/S[/resourceGroups/RG]", validated by the caller).
+ * Reads SSHTRIAGE_ARM_ENDPOINT, SSHTRIAGE_CA_FILE, SSHTRIAGE_IMDS_ENDPOINT and the
+ * credential variables.  Returns NULL with a message for an unusable configuration. */
+struct cloud *cloud_new(const char *azure_vm, const char *scope, char *err, size_t errlen);
 void cloud_free(struct cloud *c);
 
 /* Without a cloud: the endpoint, NSG and VM power checks unknown, saying why; the other
@@ -30,6 +31,13 @@ void cloud_mark_unavailable(struct model *m, const char *why);
 void cloud_start(struct cloud *c, struct model *m);
 void cloud_cancel(struct cloud *c, struct model *m);
 bool cloud_busy(const struct cloud *c);
+
+/* A round started with no host (m->target.host ""): once Azure named the VM's entry
+ * (public IP on the NIC, NAT or DNAT rule), its address and port, and how it was found;
+ * true once per round.  cloud_locate_failed says why it could not ("" while looking). */
+bool cloud_take_located(struct cloud *c, char *addr, size_t len, int *port, char *how,
+			size_t howlen);
+const char *cloud_locate_failed(const struct cloud *c);
 int cloud_calls_made(const struct cloud *c);
 
 int cloud_pollfds(const struct cloud *c, struct pollfd *fds, int max);

@@ -100,3 +100,21 @@ void target_format(const struct target *t, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s%s%s:%d", t->user, *t->user ? "@" : "", v6 ? "[" : "", t->host,
 		 v6 ? "]" : "", t->port);
 }
+
+int target_parse_user(const char *spec, struct target *t, char *err, size_t errlen)
+{
+	size_t n = strlen(spec);
+	char buf[64];
+
+	if (n == 0 || spec[n - 1] != '@' || n > sizeof(buf)) {
+		snprintf(err, errlen, "expected user@ (the host comes from Azure)");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)(n - 1), spec);
+	if (!valid_user(buf)) {
+		snprintf(err, errlen, "invalid user name in target (letters, digits, '.', '_', '-')");
+		return -1;
+	}
+	snprintf(t->user, sizeof(t->user), "%s", buf);
+	return 0;
+}

@@ -12,6 +12,9 @@
  * brackets when a port follows: "[2001:db8::1]:2222".  Returns 0, or -1 with a message. */
 int target_parse(const char *spec, struct target *t, char *err, size_t errlen);
 
+/* "user@" alone (the host is found elsewhere): the user into t.  0 or -1. */
+int target_parse_user(const char *spec, struct target *t, char *err, size_t errlen);
+
 /* Formats user@host:port into buf (brackets around IPv6 literals). */
 void target_format(const struct target *t, char *buf, size_t len);
 

@@ -64,6 +64,7 @@ struct engine {
 	struct worker w[W_COUNT];
 	long long round_start;
 	bool resolved, resolve_failed;
+	bool host_from_cloud;    /* no host given: each round asks Azure for the VM's entry */
 };
 
 /* ---- worker side (runs in the forked child) ---------------------------------------- */
@@ -313,7 +314,9 @@ struct engine *engine_new(const struct probe_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	e->o = *o;
-	if (o->target.azure_vm[0] && !(e->cloud = cloud_new(o->target.azure_vm, err, errlen))) {
+	e->host_from_cloud = !o->target.host[0];
+	if ((o->target.azure_vm[0] || o->azure_scope[0]) &&
+	    !(e->cloud = cloud_new(o->target.azure_vm, o->azure_scope, err, errlen))) {
 		free(e);
 		return NULL;
 	}
@@ -360,6 +363,10 @@ void engine_start(struct engine *e, struct model *m)
 	engine_cancel(e, m);
 	model_new_round(m);
 	m->target.address[0] = '\0';
+	if (e->host_from_cloud) {
+		e->o.target.host[0] = m->target.host[0] = '\0';
+		e->o.target.port = m->target.port = 22;
+	}
 	snprintf(m->target.client_ip, sizeof(m->target.client_ip), "%s", e->o.target.client_ip);
 	e->round_start = clock_ms();
 	e->resolved = e->resolve_failed = false;
@@ -382,9 +389,43 @@ void engine_start(struct engine *e, struct model *m)
 	for (int k = 0; k < W_COUNT; k++) {
 		if (plan[k].needs_address || m->checks[plan[k].owns[0]].state != ST_PENDING)
 			continue;
+		if (k == W_RESOLVE && e->host_from_cloud) {
+			model_set_running(m, CK_CLIENT_RESOLVE);   /* Azure names the address */
+			continue;
+		}
 		start_worker(e, m, (enum worker_kind)k);
 	}
 	diag_run(m);
+}
+
+static void on_record(struct engine *e, struct model *m, enum worker_kind k, const struct wire *r);
+
+/* No host given: the address Azure named stands in for name resolution. */
+static void take_cloud_address(struct engine *e, struct model *m)
+{
+	char addr[64], how[160];
+	const char *why;
+	struct wire r;
+	int port;
+
+	if (!e->cloud || !e->host_from_cloud || e->resolved || e->resolve_failed)
+		return;
+	memset(&r, 0, sizeof(r));
+	check_init(&r.check, CK_CLIENT_RESOLVE);
+	if (cloud_take_located(e->cloud, addr, sizeof(addr), &port, how, sizeof(how))) {
+		snprintf(e->o.target.host, sizeof(e->o.target.host), "%s", addr);
+		e->o.target.port = port;
+		snprintf(r.address, sizeof(r.address), "%s", addr);
+		check_set(&r.check, ST_OK, OUT_OK, "Azure names %s port %d as the VM's entry", addr, port);
+		check_evidence(&r.check, "%s", how);
+	} else if (*(why = cloud_locate_failed(e->cloud))) {
+		check_set(&r.check, ST_FAIL, OUT_UNAVAILABLE, "the VM's public address could not be "
+			  "found: %s", why);
+	} else {
+		return;
+	}
+	r.check.elapsed_ms = (long)(clock_ms() - e->round_start);
+	on_record(e, m, W_RESOLVE, &r);
 }
 
 void engine_cancel(struct engine *e, struct model *m)
@@ -483,6 +524,7 @@ void engine_handle(struct engine *e, const struct pollfd *fds, int n, struct mod
 	}
 	if (e->cloud)
 		cloud_handle(e->cloud, fds, n, m);
+	take_cloud_address(e, m);
 	if (!engine_busy(e) && !m->done) {
 		m->done = true;
 		m->elapsed_ms = clock_ms() - e->round_start;

@@ -21,6 +21,8 @@ struct probe_opts {
 	char identity[4096];         /* -i; empty: default keys or agent */
 	char ssh_dir[4096];          /* ~/.ssh */
 	char whoami_url[512];        /* --whoami-url; empty: not given */
+	char azure_scope[256];       /* "/subscriptions/S[/resourceGroups/RG]": find the VM that
+				      * holds the target's address there; "" not asked */
 	int connect_ms;              /* per TCP connect / banner wait */
 	int ssh_ms;                  /* per SSH step */
 };
