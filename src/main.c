@@ -14,13 +14,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "azure/cloud.h"
 #include "core/diag.h"
+#include "core/remedy.h"
 #include "core/report.h"
 #include "core/target.h"
 #include "ev/loop.h"
 #include "ev/sig.h"
 #include "probe/engine.h"
 #include "ui/ui.h"
+#include "util/audit.h"
+#include "util/sanitize.h"
 
 enum { EXIT_USAGE = 2, EXIT_INTERNAL = 3, EXIT_REMEDY = 4 };
 
@@ -45,7 +49,10 @@ static const char usage_text[] =
 	"                            without a host, its public address is read from Azure\n"
 	"      --resource-group RG   find the VM that holds the target's address in RG (with\n"
 	"      --subscription SUB    --subscription or AZURE_SUBSCRIPTION_ID), or in all of SUB\n"
-	"      --fix REMEDY_ID       apply one remedy, then probe again\n"
+	"      --fix REMEDY_ID       apply one remedy (it shows the change and asks), then probe again\n"
+	"      --yes                 with --fix: do not ask\n"
+	"      --yes-destructive     with --fix --yes: also a destructive remedy (vm.redeploy)\n"
+	"      --dry-run             with --fix: show exactly what would change, change nothing\n"
 	"      --ascii               ASCII line drawing\n"
 	"      --no-color            no colour (also when NO_COLOR is set)\n"
 	"      --lines N, --cols N   screen size when the terminal cannot tell (serial console)\n"
@@ -88,8 +95,9 @@ static const struct option long_opts[] = {
 };
 
 struct args {
-	bool batch, json;
+	bool batch, json, yes, yes_destructive, dry_run;
 	const char *fix;
+	enum remedy_id fix_id;
 	struct probe_opts probe;
 	struct ui_options ui;
 };
@@ -193,11 +201,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 			snprintf(c == OPT_SUBSCRIPTION ? sub : rg, sizeof(sub), "%s", optarg);
 			break;
 		case OPT_FIX:
+			if (!remedy_parse(optarg, &a->fix_id))
+				return usage_error("unknown remedy '%s' (see the report's \"remedies\", or "
+						   "sshtriage(1))", optarg);
 			a->fix = optarg;
 			break;
 		case OPT_YES:
+			a->yes = true;
+			break;
 		case OPT_YES_DESTRUCTIVE:
+			a->yes_destructive = true;
+			break;
 		case OPT_DRY_RUN:
+			a->dry_run = true;
 			break;
 		case OPT_ASCII:
 			a->ui.ascii = true;
@@ -298,6 +314,158 @@ static int print_report(const struct model *m, bool json)
 	return report_exit_status(m);
 }
 
+/* The preview of a remedy: exactly what will be sent, and what it costs. */
+static void print_preview(FILE *f, const struct cloud_fix *fx, bool utf8)
+{
+	int flags = utf8 ? SANITIZE_UTF8 : 0;
+	char buf[1400];
+
+	fprintf(f, "Remedy %s: %s%s\n", remedy_name(fx->id), remedy_title(fx->id),
+		remedy_destructive(fx->id) ? " (DESTRUCTIVE)" : "");
+	sanitize(buf, sizeof(buf), fx->what, strlen(fx->what), flags);
+	fprintf(f, "  changes: %s\n", buf);
+	sanitize(buf, sizeof(buf), fx->cost, strlen(fx->cost), flags);
+	fprintf(f, "  costs:   %s\n", buf);
+	if (fx->undo[0]) {
+		sanitize(buf, sizeof(buf), fx->undo, strlen(fx->undo), flags);
+		fprintf(f, "  undo:    %s\n", buf);
+	}
+	for (int i = 0; i < fx->n_steps; i++) {
+		sanitize(buf, sizeof(buf), fx->step[i].url, strlen(fx->step[i].url), flags);
+		fprintf(f, "  %s %s\n", fx->step[i].method, buf);
+		if (fx->step[i].shown) {
+			const char *p = fx->step[i].shown;
+
+			while (*p) {
+				const char *nl = strchr(p, '\n');
+				size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+				sanitize(buf, sizeof(buf), p, n, flags);
+				fprintf(f, "    %s\n", buf);
+				p += n + (nl != NULL);
+			}
+		}
+	}
+	if (fx->script)
+		fprintf(f, "  Run Command script (runs as root in the guest):\n%s\n", fx->script);
+}
+
+/* Asks on the terminal (never stdin: a script's input is not a person).  Destructive
+ * remedies want the VM's name typed. */
+static bool confirm(const struct model *m, enum remedy_id id)
+{
+	char want[128] = "y", line[160];
+	FILE *tty = fopen("/dev/tty", "r+e");
+	bool ok;
+
+	if (!tty)
+		return false;
+	if (remedy_destructive(id)) {
+		const char *slash = strrchr(m->target.azure_vm, '/');
+
+		snprintf(want, sizeof(want), "%s", slash ? slash + 1 : "yes");
+		fprintf(tty, "This cannot be undone. Type the VM's name (%s) to go on: ", want);
+	} else {
+		fprintf(tty, "Apply this change? [y/N] ");
+	}
+	fflush(tty);
+	ok = fgets(line, sizeof(line), tty) != NULL;
+	fclose(tty);
+	line[strcspn(line, "\r\n")] = '\0';
+	return ok && (strcmp(line, want) == 0 || (!remedy_destructive(id) && strcmp(line, "Y") == 0));
+}
+
+static void audit(const struct model *m, const struct cloud_fix *fx, enum remedy_id id,
+		  const char *outcome, const char *status)
+{
+	char req[1300], err[300];
+
+	if (fx && fx->script)
+		snprintf(req, sizeof(req), "Run Command on %s", m->target.azure_vm);
+	else if (fx && fx->n_steps)
+		snprintf(req, sizeof(req), "%s %s%s", fx->step[0].method, fx->step[0].url,
+			 fx->n_steps > 1 ? " (and more)" : "");
+	else
+		snprintf(req, sizeof(req), "none");
+	if (audit_append(m, remedy_name(id), req, outcome, status, err, sizeof(err)) != 0)
+		fprintf(stderr, "sshtriage: audit log: %s\n", err);
+}
+
+/* --fix: probe, check the remedy applies, show it, ask, apply, log, probe again. */
+static int run_fix(const struct args *a, struct engine *e, struct model *m)
+{
+	struct cloud_fix fx;
+	char err[512];
+	int sig, rc;
+	bool utf8 = locale_utf8();
+
+	engine_start(e, m);
+	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL)
+		return 128 + sig;
+	if (!remedy_is_applicable(m, a->fix_id)) {
+		fprintf(stderr, "sshtriage: %s does not apply to this diagnosis (%s%s%s); nothing "
+			"was changed\n", a->fix, m->verdict.present ? "breaks at " : "the path works",
+			m->verdict.present ? comp_name(m->verdict.comp) : "",
+			m->verdict.present ? "" : "");
+		audit(m, NULL, a->fix_id, "refused", "not applicable to the diagnosis");
+		return EXIT_REMEDY;
+	}
+	if (engine_fix_plan(e, m, a->fix_id, &fx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: %s; nothing was changed\n", a->fix, err);
+		audit(m, NULL, a->fix_id, "refused", err);
+		return EXIT_REMEDY;
+	}
+	print_preview(stdout, &fx, utf8);
+	fflush(stdout);
+	if (a->dry_run) {
+		printf("Dry run: nothing was changed.\n");
+		cloud_fix_free(&fx);
+		return EXIT_SUCCESS;
+	}
+	if (remedy_destructive(a->fix_id) ? !(a->yes && a->yes_destructive) && !confirm(m, a->fix_id)
+					  : !a->yes && !confirm(m, a->fix_id)) {
+		fprintf(stderr, "sshtriage: not confirmed; nothing was changed%s\n",
+			remedy_destructive(a->fix_id) && a->yes ? " (a destructive remedy also needs "
+			"--yes-destructive)" : "");
+		audit(m, &fx, a->fix_id, "refused", "not confirmed");
+		cloud_fix_free(&fx);
+		return EXIT_REMEDY;
+	}
+	if (engine_fix_start(e, m, &fx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: %s\n", a->fix, err);
+		audit(m, &fx, a->fix_id, "failed", err);
+		cloud_fix_free(&fx);
+		return EXIT_REMEDY;
+	}
+	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL) {
+		/* the change may be under way in Azure: say so, and log it */
+		audit(m, &fx, a->fix_id, "interrupted", "stopped by a signal while Azure worked on it");
+		cloud_fix_free(&fx);
+		return 128 + sig;
+	}
+	audit(m, &fx, a->fix_id, m->fix.state == ST_OK ? "applied" : "failed", m->fix.status);
+	printf("%s %s in %ld.%ld s: %s\n", a->fix, m->fix.state == ST_OK ? "applied" : "FAILED",
+	       m->fix.elapsed_ms / 1000, m->fix.elapsed_ms % 1000 / 100, m->fix.status);
+	cloud_fix_free(&fx);
+	if (m->fix.state != ST_OK)
+		return EXIT_REMEDY;
+	engine_start(e, m);      /* and see whether it worked */
+	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL)
+		return 128 + sig;
+	if (m->reachable) {
+		printf("The path works now.\n");
+	} else if (m->verdict.present) {
+		char buf[CHECK_SUMMARY_LEN * 2];
+
+		sanitize(buf, sizeof(buf), m->verdict.summary, strlen(m->verdict.summary),
+			 utf8 ? SANITIZE_UTF8 : 0);
+		printf("Still failing at %s: %s\n", comp_name(m->verdict.comp), buf);
+	}
+	rc = print_report(m, a->json);
+	/* applied: 0 even if another fault remains (the report says which) */
+	return rc >= 3 && rc <= 4 ? rc : EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -319,11 +487,6 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	if (a.fix) {
-		fprintf(stderr, "sshtriage: remedy '%s' cannot be applied: this build has no remedy "
-			"engine yet (nothing was changed)\n", a.fix);
-		return EXIT_REMEDY;
-	}
 	m = calloc(1, sizeof(*m));
 	if (!m || sig_init(ui_restore_terminal) != 0) {
 		fprintf(stderr, "sshtriage: cannot start (out of memory or descriptors)\n");
@@ -341,6 +504,12 @@ int main(int argc, char **argv)
 		}
 	}
 	model_init(m, &a.probe.target);
+	if (a.fix) {
+		rc = run_fix(&a, e, m);
+		engine_free(e);
+		free(m);
+		return rc;
+	}
 	if (!a.batch) {
 		char err[256];
 

@@ -9,6 +9,7 @@
 #include "azure/arm.h"
 #include "azure/auth.h"
 #include "azure/cloud.h"
+#include "azure/cloud_priv.h"
 #include "azure/endpoint.h"
 #include "azure/guest.h"
 #include "azure/bootlog.h"
@@ -16,31 +17,6 @@
 #include "azure/netjson.h"
 #include "azure/vmjson.h"
 #include "util/clock.h"
-
-#define COMPUTE_API "2024-11-01"
-#define NETWORK_API "2024-07-01"
-#define HEALTH_API "2022-10-01"
-/* The cloud side of a round, retries and Retry-After waits included: past this its checks
- * say Azure did not answer in time, so a throttling storm cannot stall a triage.  Run
- * Command takes tens of seconds on a real VM, so the guest's facts have a longer bound. */
-#define CLOUD_ROUND_MS 30000
-#define CLOUD_GUEST_MS 90000
-#define CLOUD_MAX_PAGES 10           /* of a paged list */
-#define CLOUD_MAX_RCG 16             /* rule collection groups read from a firewall policy */
-
-/* Independent parts of a round; each owns some checks and ends by setting them. */
-enum job {
-	J_VM = 1,             /* GET VM + instance view */
-	J_DISCOVERY = 2,      /* network objects: endpoint and NSG checks */
-	J_FLOW = 4,           /* Network Watcher IP flow verify */
-	J_HEALTH = 8,
-	J_BOOT = 16,          /* boot diagnostics: the serial log */
-	J_GUEST = 32,         /* Run Command: facts from inside the guest */
-	J_SIBLING = 64,       /* Run Command on another VM of the subnet */
-	J_LOCATE = 128,       /* finding the VM from the target's address (no checks of its own) */
-	J_ALL = 255,
-	J_SLOW = J_GUEST | J_SIBLING,   /* bound by CLOUD_GUEST_MS, the rest by CLOUD_ROUND_MS */
-};
 
 static const struct {
 	int job;
@@ -58,66 +34,6 @@ static const struct {
 	{J_SIBLING, CK_VM_SIBLING},
 };
 #define N_CLOUD_CHECKS (sizeof(cloud_checks) / sizeof(cloud_checks[0]))
-
-#define SIBLING_MAX 4
-struct sibling {
-	int n, at;
-	char nic[SIBLING_MAX][NETJSON_ID_LEN];
-	char vm[SIBLING_MAX][NETJSON_ID_LEN];
-	char name[NETJSON_NAME_LEN];
-	int pages;
-};
-/* What discovery found: VM -> NIC -> subnet (+ VNet) -> the two NSGs, the NAT rules, the
- * public IPs of the resource group and, behind a firewall, its policy's DNAT rules.
- * Freed at every round. */
-struct found {
-	struct vm_info vi;
-	struct netjson_nic *nic;
-	struct netjson_subnet subnet;
-	int n_vnet;
-	char vnet[8][NETJSON_IP_LEN];
-	struct nsg *nsg_subnet, *nsg_nic;
-	int n_nat;
-	struct netjson_nat_rule nat[4];
-	struct netjson_public_ip *pips;  /* of the VM's resource group, all pages */
-	int n_pips, pip_pages;
-	bool pips_done, fw_started;
-	int n_rcg;
-	struct netjson_fw_rcg *rcg[CLOUD_MAX_RCG];
-	char watcher[NETJSON_ID_LEN];    /* the network watcher of the VM's region, "" none */
-	bool watchers_done, flow_started;
-	char failed[CHECK_SUMMARY_LEN];  /* first discovery error, "" while none */
-	char ep_failed[CHECK_SUMMARY_LEN]; /* first error reading the entry point */
-	/* decided by the endpoint and NSG evaluation */
-	bool evaluated;
-	int backend_port;                /* where the entry delivers; 0 until known */
-	enum nsg_access nsg_access;
-	bool nsg_known;
-	struct runcmd_result guest_out;  /* Run Command's answer, kept to re-judge */
-	bool have_guest;
-	struct sibling sib;
-};
-
-struct cloud {
-	struct arm *arm;
-	struct auth *auth;
-	struct model *m;             /* the model of the running round (not owned) */
-	char vm_id[VMJSON_ID];
-	char arm_ep[512];
-	bool retried_401;
-	int jobs;                    /* enum job bits still running */
-	int pending;                 /* discovery calls in flight */
-	int calls_before;            /* arm_calls_made() when the round began */
-	struct found f;
-	long long started, deadline, guest_deadline;
-	/* with no --azure-vm: the scope to find the VM in by the target's address */
-	char scope[256];
-	bool find_vm, loc_started, token_ok;
-	/* with no host: the VM's entry, found from its public IP, NAT or DNAT rule */
-	bool find_address, located, located_taken;
-	char loc_addr[64], loc_how[160], loc_failed[CHECK_SUMMARY_LEN];
-	int loc_port;
-};
 
 bool cloud_valid_vm_id(const char *id)
 {
@@ -189,6 +105,12 @@ static void found_clear(struct found *f)
 	free(f->pips);
 	for (int i = 0; i < f->n_rcg; i++)
 		netjson_fw_rcg_free(f->rcg[i]);
+	for (int i = 0; i < 4; i++)
+		free(f->nat_raw[i]);
+	for (int i = 0; i < NSG_STAGES; i++)
+		free(f->nsg_raw[i]);
+	for (int i = 0; i < CLOUD_MAX_RCG; i++)
+		free(f->rcg_raw[i]);
 	runcmd_free(&f->guest_out);
 	memset(f, 0, sizeof(*f));
 }
@@ -266,7 +188,7 @@ static void job_done(struct cloud *c, int job)
 }
 
 /* One line for an answer that is not what was asked for. */
-static void answer_line(const struct arm_response *r, char *out, size_t len)
+void cloud_answer_line(const struct arm_response *r, char *out, size_t len)
 {
 	char line[200];
 
@@ -292,20 +214,20 @@ static bool job_answer(struct cloud *c, int job, const struct arm_response *r, c
 		return false;
 	if (r->status == 200 && !r->error[0])
 		return true;
-	answer_line(r, line, sizeof(line));
+	cloud_answer_line(r, line, sizeof(line));
 	snprintf(why, sizeof(why), "%s: %s", what, line);
 	end_jobs(c, job, why);
 	return false;
 }
 
-static int call(struct cloud *c, const char *method, const char *url, const char *body, int flags,
+int cloud_call(struct cloud *c, const char *method, const char *url, const char *body, int flags,
 		arm_done_fn done, char *err, size_t errlen)
 {
 	return arm_call(c->arm, method, url, body, flags | ARM_BEARER, done, c, err, errlen);
 }
 
 /* id + "?api-version=" + api [+ extra], on the ARM endpoint. */
-static void arm_url(const struct cloud *c, char *url, size_t len, const char *id, const char *suffix,
+void cloud_arm_url(const struct cloud *c, char *url, size_t len, const char *id, const char *suffix,
 		    const char *api)
 {
 	/* ids are at most NETJSON_ID_LEN, the endpoint under 512: this always fits */
@@ -313,7 +235,7 @@ static void arm_url(const struct cloud *c, char *url, size_t len, const char *id
 }
 
 /* "/subscriptions/S/resourceGroups/RG" of the VM id, into out. */
-static void vm_scope(const struct cloud *c, char *out, size_t len, bool with_rg)
+void cloud_vm_scope(const struct cloud *c, char *out, size_t len, bool with_rg)
 {
 	const char *p = strstr(c->vm_id, "/providers/");
 	const char *rg = strstr(c->vm_id, "/resourceGroups/");
@@ -335,7 +257,7 @@ static void discovery_failed(const char *what, const struct arm_response *r, con
 	if (err)
 		snprintf(line, sizeof(line), "%.190s", err);
 	else
-		answer_line(r, line, sizeof(line));
+		cloud_answer_line(r, line, sizeof(line));
 	snprintf(slot, slotlen, "reading the %s failed: %s", what, line);
 }
 
@@ -348,7 +270,7 @@ static void get_url(struct cloud *c, const char *url, arm_done_fn done)
 {
 	char err[200];
 
-	if (call(c, "GET", url, NULL, 0, done, err, sizeof(err)) != 0)
+	if (cloud_call(c, "GET", url, NULL, 0, done, err, sizeof(err)) != 0)
 		FAILED(c, "network objects", NULL, err);
 	else
 		c->pending++;
@@ -358,7 +280,7 @@ static void get(struct cloud *c, const char *id, const char *api, arm_done_fn do
 {
 	char url[1200];
 
-	arm_url(c, url, sizeof(url), id, "", api);
+	cloud_arm_url(c, url, sizeof(url), id, "", api);
 	get_url(c, url, done);
 }
 
@@ -385,6 +307,8 @@ static void on_nsg(struct cloud *c, const struct arm_response *r, struct nsg **s
 	*slot = netjson_nsg(r->body, r->len, err, sizeof(err));
 	if (!*slot)
 		FAILED(c, what, NULL, err);
+	else
+		c->f.nsg_raw[slot == &c->f.nsg_nic ? NSG_STAGE_NIC : NSG_STAGE_SUBNET] = strdup(r->body);
 }
 
 static void on_nsg_subnet(void *arg, const struct arm_response *r)
@@ -437,7 +361,7 @@ static void on_nat(void *arg, const struct arm_response *r)
 	if (netjson_nat_rule(r->body, r->len, &c->f.nat[c->f.n_nat], err, sizeof(err)) != 0)
 		EP_FAILED(c, "inbound NAT rule", NULL, err);
 	else
-		c->f.n_nat++;
+		c->f.nat_raw[c->f.n_nat++] = strdup(r->body);
 }
 
 static void start_sibling(struct cloud *c);
@@ -523,8 +447,11 @@ static void on_rcg(void *arg, const struct arm_response *r)
 	g = netjson_fw_rcg(r->body, r->len, err, sizeof(err));
 	if (!g)
 		EP_FAILED(c, "firewall rule collection group", NULL, err);
-	else if (c->f.n_rcg < CLOUD_MAX_RCG)
+	else if (c->f.n_rcg < CLOUD_MAX_RCG) {
+		free(c->f.rcg_raw[c->f.n_rcg]);
+		c->f.rcg_raw[c->f.n_rcg] = strdup(r->body);
 		c->f.rcg[c->f.n_rcg++] = g;
+	}
 	else
 		netjson_fw_rcg_free(g);
 }
@@ -707,7 +634,7 @@ static void on_watchers(void *arg, const struct arm_response *r)
 		return;
 	if (r->status != 200) {
 		/* no watcher is no reason to doubt the NSG rules: only IP flow verify is lost */
-		answer_line(r, err, sizeof(err));
+		cloud_answer_line(r, err, sizeof(err));
 		model_log(c->m, "azure: network watchers not read: %.100s", err);
 		return;
 	}
@@ -717,7 +644,7 @@ static void on_watchers(void *arg, const struct arm_response *r)
 }
 
 /* The ports sshd listens on, as Run Command read them (n 0: unknown). */
-static int guest_ports(const struct cloud *c, int *ports, int max);
+
 
 static void evaluate_endpoint(struct cloud *c)
 {
@@ -736,7 +663,7 @@ static void evaluate_endpoint(struct cloud *c)
 
 	for (int i = 0; i < c->f.n_rcg; i++)
 		rcg[i] = c->f.rcg[i];
-	in.n_sshd_ports = guest_ports(c, sshd, 8);
+	in.n_sshd_ports = cloud_guest_ports(c, sshd, 8);
 	if (c->f.ep_failed[0]) {
 		set(c, CK_ENDPOINT_CLOUD, ST_UNKNOWN, OUT_UNAVAILABLE, c->f.ep_failed, NULL);
 		set(c, CK_ENDPOINT_PORTS, ST_UNKNOWN, OUT_UNAVAILABLE, c->f.ep_failed, NULL);
@@ -782,6 +709,21 @@ static void evaluate_nsgs(struct cloud *c)
 	for (int i = 0; i < ip->n_asg && i < NSG_FLOW_MAX_ASG; i++)
 		flow.dst_asg[flow.n_dst_asg++] = ip->asg_ids[i];
 	nsg_evaluate(c->f.nsg_subnet, c->f.nsg_nic, &ctx, &flow, &res);
+	c->f.n_nsg_props = nsg_propose_allow(c->f.nsg_subnet, c->f.nsg_nic, &flow, &res, c->f.nsg_props);
+	if (c->f.n_nsg_props > 0) {
+		const struct nsg_remedy *p = &c->f.nsg_props[0];
+
+		if (p->possible)
+			snprintf(m->remedy_changes[RM_NSG_ALLOW_SSH], sizeof(m->remedy_changes[0]),
+				 "PUT securityRules/sshtriage-allow-ssh on %.50s: Allow TCP %d from %.40s at "
+				 "priority %d%s", p->nsg, p->port, p->source, p->priority,
+				 c->f.n_nsg_props > 1 ? " (and the other NSG)" : "");
+		else
+			snprintf(m->remedy_changes[RM_NSG_ALLOW_SSH], sizeof(m->remedy_changes[0]),
+				 "moves rule %.40s of %.40s to a free priority above %d, Allow TCP "
+				 "%d from %.30s at %d", p->deny_rule, p->nsg, p->deny_priority, p->port,
+				 p->source, p->deny_priority);
+	}
 	model_set_objects(m, COMP_NSG, "subnet %s, NIC %s",
 			  res.stage[NSG_STAGE_SUBNET].present ? res.stage[NSG_STAGE_SUBNET].nsg : "none",
 			  res.stage[NSG_STAGE_NIC].present ? res.stage[NSG_STAGE_NIC].nsg : "none");
@@ -912,12 +854,12 @@ static void start_flow_verify(struct cloud *c)
 			 "--whoami-url)");
 		return;
 	}
-	arm_url(c, url, sizeof(url), c->f.watcher, "/ipFlowVerify", NETWORK_API);
+	cloud_arm_url(c, url, sizeof(url), c->f.watcher, "/ipFlowVerify", NETWORK_API);
 	snprintf(body, sizeof(body), "{\"targetResourceId\":\"%s\",\"direction\":\"Inbound\","
 		 "\"protocol\":\"TCP\",\"localPort\":\"%d\",\"remotePort\":\"*\","
 		 "\"localIPAddress\":\"%s\",\"remoteIPAddress\":\"%s\"}",
 		 c->vm_id, c->f.backend_port, ip->private_ip, c->m->target.client_ip);
-	if (call(c, "POST", url, body, ARM_LRO, on_flow, err, sizeof(err)) != 0)
+	if (cloud_call(c, "POST", url, body, ARM_LRO, on_flow, err, sizeof(err)) != 0)
 		end_jobs(c, J_FLOW, err);
 }
 
@@ -1009,7 +951,7 @@ static void start_boot(struct cloud *c)
 	}
 	snprintf(url, sizeof(url), "%.511s%.600s/retrieveBootDiagnosticsData?"
 		 "sasUriExpirationTimeInMinutes=5&api-version=" COMPUTE_API, c->arm_ep, c->vm_id);
-	if (call(c, "POST", url, NULL, 0, on_boot_uri, err, sizeof(err)) != 0)
+	if (cloud_call(c, "POST", url, NULL, 0, on_boot_uri, err, sizeof(err)) != 0)
 		end_jobs(c, J_BOOT, err);
 }
 
@@ -1017,9 +959,9 @@ static void start_health(struct cloud *c)
 {
 	char url[1200], err[200];
 
-	arm_url(c, url, sizeof(url), c->vm_id,
+	cloud_arm_url(c, url, sizeof(url), c->vm_id,
 		"/providers/Microsoft.ResourceHealth/availabilityStatuses/current", HEALTH_API);
-	if (call(c, "GET", url, NULL, 0, on_health, err, sizeof(err)) != 0)
+	if (cloud_call(c, "GET", url, NULL, 0, on_health, err, sizeof(err)) != 0)
 		end_jobs(c, J_HEALTH, err);
 }
 
@@ -1027,7 +969,7 @@ static void start_health(struct cloud *c)
 /* ---- Run Command: the guest's own facts, and a sibling VM's view ------------------------ */
 
 /* POSTs a RunShellScript of script (lines split at '\n') to the VM vm_id. */
-static int run_command(struct cloud *c, const char *vm_id, const char *script, arm_done_fn done,
+int cloud_run_command(struct cloud *c, const char *vm_id, const char *script, arm_done_fn done,
 		       char *err, size_t errlen)
 {
 	cJSON *body = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(body, "script");
@@ -1058,19 +1000,19 @@ static int run_command(struct cloud *c, const char *vm_id, const char *script, a
 	snprintf(url, sizeof(url), "%.511s%.600s/runCommand?api-version=" COMPUTE_API, c->arm_ep, vm_id);
 	/* a POST action is not repeated blindly (ARM_NO_RETRY): it only reads, but a second
 	 * one while the first runs is refused by the agent */
-	rc = call(c, "POST", url, json, ARM_LRO | ARM_NO_RETRY, done, err, errlen);
+	rc = cloud_call(c, "POST", url, json, ARM_LRO | ARM_NO_RETRY, done, err, errlen);
 	free(json);
 	return rc;
 }
 
 /* The guest's stdout from a finished Run Command, or NULL with why. */
-static bool run_output(const struct arm_response *r, struct runcmd_result *out, char *why, size_t len)
+bool cloud_run_output(const struct arm_response *r, struct runcmd_result *out, char *why, size_t len)
 {
 	char line[200], err[200];
 
 	memset(out, 0, sizeof(*out));
 	if (r->status != 200 || r->error[0] || strcmp(r->lro_status, "Succeeded") != 0) {
-		answer_line(r, line, sizeof(line));
+		cloud_answer_line(r, line, sizeof(line));
 		snprintf(why, len, "Run Command failed: %.200s", line);
 		return false;
 	}
@@ -1283,7 +1225,7 @@ static void evaluate_guest(struct cloud *c)
 	job_done(c, J_GUEST);
 }
 
-static int guest_ports(const struct cloud *c, int *ports, int max)
+int cloud_guest_ports(const struct cloud *c, int *ports, int max)
 {
 	struct guest_facts *g;
 	int n = 0;
@@ -1305,7 +1247,7 @@ static void on_guest(void *arg, const struct arm_response *r)
 
 	if (!(c->jobs & J_GUEST))
 		return;
-	if (!run_output(r, &c->f.guest_out, why, sizeof(why))) {
+	if (!cloud_run_output(r, &c->f.guest_out, why, sizeof(why))) {
 		end_jobs(c, J_GUEST, why);
 		return;
 	}
@@ -1327,7 +1269,7 @@ static void start_guest(struct cloud *c)
 			 "[a-z_][a-z0-9_.-]* only)");
 		return;
 	}
-	if (run_command(c, c->vm_id, script, on_guest, err, sizeof(err)) != 0)
+	if (cloud_run_command(c, c->vm_id, script, on_guest, err, sizeof(err)) != 0)
 		end_jobs(c, J_GUEST, err);
 	free(script);
 }
@@ -1343,7 +1285,7 @@ static void on_sibling_run(void *arg, const struct arm_response *r)
 
 	if (!(c->jobs & J_SIBLING))
 		return;
-	if (!run_output(r, &out, why, sizeof(why))) {
+	if (!cloud_run_output(r, &out, why, sizeof(why))) {
 		char s[400];
 
 		snprintf(s, sizeof(s), "sibling %.60s: %.300s", sib_of(c)->name, why);
@@ -1401,7 +1343,7 @@ static void start_sibling_run(struct cloud *c, const char *vm_id)
 		 "printf 'SIBLING_BANNER=%%s\\n' \"$(printf '%%s' \"$out\" | head -c 100 | tr -d '\\r')\"\n"
 		 "printf 'SIBLING_ERR=%%s\\n' \"$(head -n 1 /tmp/.sshtriage-sib.$$ | head -c 150)\"\n"
 		 "rm -f /tmp/.sshtriage-sib.$$\n", ip->private_ip, port);
-	if (run_command(c, vm_id, script, on_sibling_run, err, sizeof(err)) != 0)
+	if (cloud_run_command(c, vm_id, script, on_sibling_run, err, sizeof(err)) != 0)
 		end_jobs(c, J_SIBLING, err);
 }
 
@@ -1436,8 +1378,8 @@ static void sibling_next(struct cloud *c)
 		end_jobs(c, J_SIBLING, "no other VM of the resource group is in this VM's subnet");
 		return;
 	}
-	arm_url(c, url, sizeof(url), s->nic[s->at], "", NETWORK_API);
-	if (call(c, "GET", url, NULL, 0, on_sibling_nic, err, sizeof(err)) != 0)
+	cloud_arm_url(c, url, sizeof(url), s->nic[s->at], "", NETWORK_API);
+	if (cloud_call(c, "GET", url, NULL, 0, on_sibling_nic, err, sizeof(err)) != 0)
 		end_jobs(c, J_SIBLING, err);
 }
 
@@ -1464,7 +1406,7 @@ static void on_sibling_list(void *arg, const struct arm_response *r)
 	netjson_vm_list_free(l);
 	if (next[0] && s->n < SIBLING_MAX && ++s->pages < CLOUD_MAX_PAGES &&
 	    arm_url_is_arm(c->arm, next)) {
-		if (call(c, "GET", next, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
+		if (cloud_call(c, "GET", next, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
 			end_jobs(c, J_SIBLING, err);
 		return;
 	}
@@ -1476,9 +1418,9 @@ static void start_sibling(struct cloud *c)
 	char scope[600], url[1200], err[200];
 
 	memset(&c->f.sib, 0, sizeof(c->f.sib));   /* the locate step may have used it */
-	vm_scope(c, scope, sizeof(scope), true);
-	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API);
-	if (call(c, "GET", url, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
+	cloud_vm_scope(c, scope, sizeof(scope), true);
+	cloud_arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API);
+	if (cloud_call(c, "GET", url, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
 		end_jobs(c, J_SIBLING, err);
 }
 
@@ -1597,8 +1539,8 @@ static void on_loc_vm_nic(void *arg, const struct arm_response *r)
 		locate_fail(c, "no VM of the scope has the address the DNAT rule translates to");
 		return;
 	}
-	arm_url(c, url, sizeof(url), s->nic[s->at], "", NETWORK_API);
-	if (call(c, "GET", url, NULL, 0, on_loc_vm_nic, err, sizeof(err)) != 0)
+	cloud_arm_url(c, url, sizeof(url), s->nic[s->at], "", NETWORK_API);
+	if (cloud_call(c, "GET", url, NULL, 0, on_loc_vm_nic, err, sizeof(err)) != 0)
 		locate_fail(c, err);
 }
 
@@ -1627,8 +1569,8 @@ static void on_loc_vms(void *arg, const struct arm_response *r)
 		locate_fail(c, "the scope has no VM with a network interface");
 		return;
 	}
-	arm_url(c, url, sizeof(url), s->nic[0], "", NETWORK_API);
-	if (call(c, "GET", url, NULL, 0, on_loc_vm_nic, err, sizeof(err)) != 0)
+	cloud_arm_url(c, url, sizeof(url), s->nic[0], "", NETWORK_API);
+	if (cloud_call(c, "GET", url, NULL, 0, on_loc_vm_nic, err, sizeof(err)) != 0)
 		locate_fail(c, err);
 }
 
@@ -1662,8 +1604,8 @@ static void locate_fw_step(struct cloud *c)
 		return;
 	}
 	snprintf(c->loc_addr, sizeof(c->loc_addr), "%s", to);
-	arm_url(c, url, sizeof(url), c->scope, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API);
-	if (call(c, "GET", url, NULL, 0, on_loc_vms, err, sizeof(err)) != 0)
+	cloud_arm_url(c, url, sizeof(url), c->scope, "/providers/Microsoft.Compute/virtualMachines", COMPUTE_API);
+	if (cloud_call(c, "GET", url, NULL, 0, on_loc_vms, err, sizeof(err)) != 0)
 		locate_fail(c, err);
 }
 
@@ -1704,7 +1646,7 @@ static void start_locate(struct cloud *c)
 	char url[1200];
 
 	c->f.pips_done = false;
-	arm_url(c, url, sizeof(url), c->scope, "/providers/Microsoft.Network/publicIPAddresses",
+	cloud_arm_url(c, url, sizeof(url), c->scope, "/providers/Microsoft.Network/publicIPAddresses",
 		NETWORK_API);
 	get_url(c, url, on_loc_pips);
 }
@@ -1723,16 +1665,19 @@ static void start_discovery(struct cloud *c)
 	c->f.pips = NULL;
 	c->f.n_pips = c->f.pip_pages = 0;
 	c->f.pips_done = c->f.fw_started = false;
-	for (int i = 0; i < c->f.n_rcg; i++)
+	for (int i = 0; i < c->f.n_rcg; i++) {
 		netjson_fw_rcg_free(c->f.rcg[i]);
+		free(c->f.rcg_raw[i]);
+		c->f.rcg_raw[i] = NULL;
+	}
 	c->f.n_rcg = 0;
 	c->f.ep_failed[0] = '\0';
 	get(c, c->f.vi.nics[0], NETWORK_API, on_nic);
-	vm_scope(c, scope, sizeof(scope), true);
-	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Network/publicIPAddresses", NETWORK_API);
+	cloud_vm_scope(c, scope, sizeof(scope), true);
+	cloud_arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Network/publicIPAddresses", NETWORK_API);
 	get_url(c, url, on_pips);
-	vm_scope(c, scope, sizeof(scope), false);
-	arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Network/networkWatchers", NETWORK_API);
+	cloud_vm_scope(c, scope, sizeof(scope), false);
+	cloud_arm_url(c, url, sizeof(url), scope, "/providers/Microsoft.Network/networkWatchers", NETWORK_API);
 	get_url(c, url, on_watchers);
 }
 
@@ -1752,7 +1697,7 @@ static void on_vm(void *arg, const struct arm_response *r)
 		return;
 	}
 	if (r->status != 200 || r->error[0]) {
-		answer_line(r, sum, sizeof(sum));
+		cloud_answer_line(r, sum, sizeof(sum));
 		snprintf(msg, sizeof(msg), r->error[0] ? "ARM unreachable: %s" : "ARM answered %s", sum);
 		end_jobs(c, J_ALL, msg);
 		return;
@@ -1821,7 +1766,7 @@ static void start_vm(struct cloud *c)
 
 	snprintf(url, sizeof(url), "%.511s%.600s?api-version=" COMPUTE_API "&$expand=instanceView",
 		 c->arm_ep, c->vm_id);
-	if (call(c, "GET", url, NULL, 0, on_vm, err, sizeof(err)) != 0)
+	if (cloud_call(c, "GET", url, NULL, 0, on_vm, err, sizeof(err)) != 0)
 		end_jobs(c, J_ALL, err);
 }
 
@@ -1864,7 +1809,7 @@ void cloud_cancel(struct cloud *c, struct model *m)
 
 bool cloud_busy(const struct cloud *c)
 {
-	return c->jobs != 0;
+	return c->jobs != 0 || c->fixing;
 }
 
 int cloud_calls_made(const struct cloud *c)
@@ -1907,7 +1852,7 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 	}
 	locate_fw_step(c);
 	discovery_step(c);
-	model_set_arm_in_flight(m, c->jobs ? arm_in_flight(c->arm) : 0);
+	model_set_arm_in_flight(m, c->jobs || c->fixing ? arm_in_flight(c->arm) : 0);
 	if (c->f.watchers_done && !(c->jobs & J_DISCOVERY))
 		start_flow_verify(c);
 	if ((c->jobs & ~J_SLOW) && now >= c->deadline) {
@@ -1918,6 +1863,6 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 		snprintf(why, sizeof(why), "Run Command did not finish within %d s", CLOUD_GUEST_MS / 1000);
 		end_jobs(c, J_SLOW, why);
 	}
-	if (!c->jobs && arm_in_flight(c->arm))
+	if (!c->jobs && !c->fixing && arm_in_flight(c->arm))
 		arm_cancel_all(c->arm);  /* late calls of ended jobs: drop them */
 }

@@ -44,4 +44,32 @@ int cloud_pollfds(const struct cloud *c, struct pollfd *fds, int max);
 int cloud_timeout(const struct cloud *c);
 void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model *m);
 
+/* ---- remedies: the write side (cloudfix.c) ------------------------------------------ */
+
+#define CLOUD_FIX_STEPS 4
+struct cloud_fix {
+	enum remedy_id id;
+	int n_steps;
+	struct cloud_fix_step {
+		char method[8];
+		char url[1200];
+		char *body;          /* owned, may be NULL; may hold a secret: never shown */
+		char *shown;         /* owned: the body as the preview shows it (secrets masked) */
+	} step[CLOUD_FIX_STEPS];
+	char *script;            /* owned: a Run Command script, or NULL */
+	char what[300];          /* what it changes, in a line */
+	char cost[400];          /* what it costs or risks */
+	char undo[300];          /* how it is undone, "" when it cannot be */
+};
+
+/* Works out remedy id from the facts of the round that just ended (the cloud's own state),
+ * or says why it cannot (0 / -1 with err).  Free with cloud_fix_free. */
+int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
+		   struct cloud_fix *fx, char *err, size_t errlen);
+void cloud_fix_free(struct cloud_fix *fx);
+/* Carries out fx (kept by the caller until cloud_busy is false): its steps in order, each
+ * long-running operation polled to its end.  m->fix says how it went. */
+int cloud_fix_start(struct cloud *c, struct model *m, struct cloud_fix *fx, char *err,
+		    size_t errlen);
+
 #endif

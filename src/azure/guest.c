@@ -6,17 +6,20 @@
 
 #include "azure/guest.h"
 
-/* The script after its two variable lines (U = the user, P = the ports).  Kept in step with
- * the key list in guest.h; tested by hand with `sh -n`, shellcheck -s sh, dash and bash,
- * and in the lab VM through the ARM stand-in (tests/fixtures/guest/README). */
-static const char script_body[] =
+/* The first lines of every guest script (also guestfix.c's). */
+static const char script_prelude[] =
 	"export LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin:\"$PATH\"\n"
 	"exec </dev/null\n"
 	"T=\n"
 	"command -v timeout >/dev/null 2>&1 && T='timeout 10'\n"
 	"q() { $T \"$@\" 2>/dev/null; }\n"
 	"has() { command -v \"$1\" >/dev/null 2>&1; }\n"
-	"kv() { printf '%s=%s\\n' \"$1\" \"$(printf '%s' \"$2\" | tr '\\t\\n' '  ' | tr -d '\\000-\\037\\177' | cut -c \"1-${3:-160}\")\"; }\n"
+	"kv() { printf '%s=%s\\n' \"$1\" \"$(printf '%s' \"$2\" | tr '\\t\\n' '  ' | tr -d '\\000-\\037\\177' | cut -c \"1-${3:-160}\")\"; }\n";
+
+/* The script after its two variable lines (U = the user, P = the ports) and the prelude.
+ * Kept in step with the key list in guest.h; tested by hand with `sh -n`, shellcheck -s sh,
+ * dash and bash, and in the lab VM through the ARM stand-in (tests/fixtures/guest/README). */
+static const char script_body[] =
 	"echo GUEST_FACTS=1\n"
 	"kv USER_NAME \"$U\"\n"
 	"S=/usr/sbin/sshd\n"
@@ -250,9 +253,14 @@ static const char script_body[] =
 	"done\n"
 	"echo GUEST_END=1\n";
 
-static bool user_ok(const char *u)
+const char *guest_script_prelude(void)
 {
-	size_t n = strlen(u);
+	return script_prelude;
+}
+
+bool guest_user_ok(const char *u)
+{
+	size_t n = u ? strlen(u) : 0;
 
 	if (n < 1 || n > GUEST_USER_MAX || !((u[0] >= 'a' && u[0] <= 'z') || u[0] == '_'))
 		return false;
@@ -273,7 +281,7 @@ int guest_script(const char *user, const int *ports, int n_ports, char *out, siz
 
 	if (out && outlen)
 		out[0] = '\0';
-	if (!user || !out || !user_ok(user) || n_ports < 0 || n_ports > GUEST_PORTS_MAX ||
+	if (!user || !out || !guest_user_ok(user) || n_ports < 0 || n_ports > GUEST_PORTS_MAX ||
 	    (n_ports && !ports))
 		return -1;
 	for (int i = 0; i < n_ports; i++) {
@@ -282,7 +290,7 @@ int guest_script(const char *user, const int *ports, int n_ports, char *out, siz
 		pl += (size_t)snprintf(plist + pl, sizeof(plist) - pl, "%s%d", i ? " " : "", ports[i]);
 	}
 	/* both values are [a-z0-9_. -] only: safe inside single quotes */
-	n = snprintf(out, outlen, "U='%s'\nP='%s'\n%s", user, plist, script_body);
+	n = snprintf(out, outlen, "U='%s'\nP='%s'\n%s%s", user, plist, script_prelude, script_body);
 	if (n < 0 || (size_t)n >= outlen) {
 		if (outlen)
 			out[0] = '\0';
@@ -658,30 +666,12 @@ static int take_line(struct guest_facts *g, struct seen *s, const char *p, size_
 	return 0;
 }
 
-static bool has_start_marker(const char *out, size_t len)
-{
-	static const char m[] = "GUEST_FACTS=1";
-	const size_t ml = sizeof(m) - 1;
-
-	for (size_t i = 0; i + ml <= len; i++) {
-		const char *nl;
-
-		if ((i == 0 || out[i - 1] == '\n') && memcmp(out + i, m, ml) == 0 &&
-		    (i + ml == len || out[i + ml] == '\n' || out[i + ml] == '\r'))
-			return true;
-		nl = memchr(out + i, '\n', len - i);
-		if (!nl)
-			break;
-		i = (size_t)(nl - out);
-	}
-	return false;
-}
-
 int guest_parse(const char *out, size_t len, struct guest_facts *g)
 {
 	struct seen s;
-	const char *p = out, *end = out + len;
-	bool skip_first;
+	struct guest_lines it;
+	const char *line;
+	size_t n;
 	int taken = 0;
 
 	memset(g, 0, sizeof(*g));
@@ -697,29 +687,71 @@ int guest_parse(const char *out, size_t len, struct guest_facts *g)
 		g->disk[d].avail_kb = g->disk[d].ifree = -1;
 		g->disk[d].use_pct = -1;
 	}
-	if (!out)
-		return 0;
-	skip_first = !has_start_marker(out, len);
-	while (p < end && !g->ended) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
-
-		g->lines++;
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (skip_first) {
-			skip_first = false;
-		} else if (!nl && !is_word(p, n, "GUEST_END=1")) {
-			g->bad_lines++;   /* unterminated: may be the half of a line */
-		} else if (n > GUEST_LINE_MAX) {
-			g->long_lines++;
-		} else {
-			taken += take_line(g, &s, p, n);
-		}
-		p = nl ? nl + 1 : end;
-	}
+	guest_lines_init(&it, out, len, "GUEST_FACTS=1", "GUEST_END=1");
+	while (!g->ended && guest_lines_next(&it, &line, &n))
+		taken += take_line(g, &s, line, n);
+	g->lines = it.lines;
+	g->bad_lines += it.bad_lines;
+	g->long_lines = it.long_lines;
 	g->complete = g->begun && g->ended;
 	return taken;
+}
+
+/* ------------------------------------------------------------------ reading lines */
+
+/* The line is marker m (or, when m ends with '=', starts with it). */
+static bool is_marker(const char *p, size_t n, const char *m)
+{
+	size_t ml = strlen(m);
+
+	return ml && (m[ml - 1] == '=' ? n >= ml && memcmp(p, m, ml) == 0 : is_word(p, n, m));
+}
+
+/* The line at p: its length without "\r\n", and where the next one starts. */
+static size_t line_at(const char *p, const char *end, const char **next)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t n = (size_t)((nl ? nl : end) - p);
+
+	*next = nl ? nl + 1 : end;
+	return n && p[n - 1] == '\r' ? n - 1 : n;
+}
+
+void guest_lines_init(struct guest_lines *it, const char *out, size_t len, const char *first, const char *last)
+{
+	const char *p, *q;
+
+	memset(it, 0, sizeof(*it));
+	it->last = last;
+	it->skip_first = true;
+	if (!out)
+		return;
+	it->p = out;
+	it->end = out + len;
+	for (p = out; p < it->end && it->skip_first; p = q)
+		it->skip_first = !is_marker(p, line_at(p, it->end, &q), first);
+}
+
+bool guest_lines_next(struct guest_lines *it, const char **line, size_t *len)
+{
+	while (it->p && it->p < it->end) {
+		const char *p = it->p;
+		size_t n = line_at(p, it->end, &it->p);
+
+		it->lines++;
+		if (it->skip_first)
+			it->skip_first = false;
+		else if (it->p == it->end && it->p[-1] != '\n' && !is_word(p, n, it->last))
+			it->bad_lines++;   /* unterminated: may be the half of a line */
+		else if (n > GUEST_LINE_MAX)
+			it->long_lines++;
+		else {
+			*line = p;
+			*len = n;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* ------------------------------------------------------------------ questions */

@@ -165,9 +165,33 @@ struct guest_facts {
  * caller splits it on '\n' into the "script" array of the Run Command body. */
 int guest_script(const char *user, const int *ports, int n_ports, char *out, size_t outlen);
 
+/* The lines every guest script starts with (after its variable lines), guest_script's and
+ * guestfix's: LC_ALL=C, a fixed PATH, stdin from /dev/null, and the shell functions
+ * q CMD... (CMD bounded by `timeout 10` when the VM has it, stderr dropped), has CMD (is it
+ * installed) and kv KEY VALUE [MAX] (prints KEY=VALUE, tabs and newlines made spaces, other
+ * control characters removed, cut to MAX characters, 160).  A static string. */
+const char *guest_script_prelude(void);
+/* Is user a name the guest scripts take: ^[a-z_][a-z0-9_.-]{0,31}$ (NULL: no). */
+bool guest_user_ok(const char *user);
+
 /* Fills g from the script's stdout (len bytes, not necessarily NUL-terminated).  Returns
  * the number of facts taken (0: nothing usable). */
 int guest_parse(const char *out, size_t len, struct guest_facts *g);
+
+/* How guest_parse reads a script's stdout, for the other readers of guest scripts:
+ * guest_lines_next gives each line to take (without its "\r\n"), false at the end.  The
+ * first line is skipped when no line is `first` (or starts with it, when it ends with '='):
+ * Azure kept only the tail, so it may be the cut end of a longer one; a last line without
+ * '\n' is skipped unless it is `last` (the script was killed while writing it), and so is a
+ * line longer than GUEST_LINE_MAX.  The caller stops after the end marker.  out (NULL: no
+ * line) and the two markers must outlive the iterator. */
+struct guest_lines {
+	const char *p, *end, *last;
+	bool skip_first;
+	int lines, bad_lines, long_lines;   /* lines read, unterminated and too long ones */
+};
+void guest_lines_init(struct guest_lines *it, const char *out, size_t len, const char *first, const char *last);
+bool guest_lines_next(struct guest_lines *it, const char **line, size_t *len);
 
 /* The firewall entry for port, or NULL when the script did not report it. */
 const struct guest_fw_port *guest_fw_port(const struct guest_facts *g, int port);

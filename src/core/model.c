@@ -60,11 +60,15 @@ void check_set(struct check *c, enum state s, enum outcome o, const char *fmt, .
 {
 	va_list ap;
 
+	char buf[sizeof(c->summary)];
+
 	c->state = s;
 	c->outcome = o;
+	/* through a copy: callers may pass the old summary as an argument */
 	va_start(ap, fmt);
-	vsnprintf(c->summary, sizeof(c->summary), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	memcpy(c->summary, buf, sizeof(buf));
 }
 
 void check_evidence(struct check *c, const char *fmt, ...)
@@ -92,6 +96,7 @@ void model_new_round(struct model *m)
 	m->arm_calls = 0;
 	m->arm_in_flight = 0;
 	memset(m->objects, 0, sizeof(m->objects));
+	memset(m->remedy_changes, 0, sizeof(m->remedy_changes));
 	m->elapsed_ms = 0;
 	m->round++;
 	m->generation++;
@@ -104,6 +109,7 @@ void model_init(struct model *m, const struct target *t)
 		m->target = *t;
 	model_new_round(m);
 	m->round = 0;
+	m->fix.id = -1;
 }
 
 void model_set_check(struct model *m, const struct check *c)

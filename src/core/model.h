@@ -29,6 +29,13 @@ enum outcome {
 	OUT_COUNT
 };
 
+enum remedy_id {
+#define X(e, id, comp, title, destructive, how) e,
+#include "core/remedies.def"
+#undef X
+	RM_COUNT
+};
+
 enum confidence { CONF_PROVEN, CONF_LIKELY };
 
 #define CHECK_SUMMARY_LEN 256
@@ -80,6 +87,16 @@ struct model {
 	/* the Azure objects each component is made of, e.g. "lab-pip -> lab-lb NAT ssh-vm1";
 	 * "" when none were read (raw names: sanitise to show) */
 	char objects[COMP_COUNT][128];
+	/* what each remedy would change, as the cloud side worked it out ("" when not known
+	 * yet; the report then gives the catalog's title alone) — raw, sanitise to show */
+	char remedy_changes[RM_COUNT][200];
+	/* a remedy being applied (--fix, the menu): it ends in a new probe round */
+	struct remedy_run {
+		int id;              /* enum remedy_id; -1 none */
+		enum state state;    /* RUNNING, then OK (applied) or FAIL */
+		char status[CHECK_SUMMARY_LEN];
+		long elapsed_ms;
+	} fix;
 	long elapsed_ms;         /* round start to last result */
 	unsigned round;          /* bumped by each re-run */
 	unsigned generation;     /* bumped by every change: views repaint when it moves */
@@ -121,6 +138,7 @@ const char *model_log_line(const struct model *m, int i);
 
 /* Helpers for probes filling a check. */
 void check_init(struct check *c, enum check_id id);
+/* The summary may be one of the arguments ("...: %s", c->summary). */
 void check_set(struct check *c, enum state s, enum outcome o, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void check_evidence(struct check *c, const char *fmt, ...)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/remedy.h"
 #include "core/report.h"
 #include "core/target.h"
 #include "util/sanitize.h"
@@ -39,7 +40,9 @@ static cJSON *check_json(const struct check *c)
 
 char *report_json(const struct model *m)
 {
-	cJSON *root = cJSON_CreateObject(), *t, *comps, *v;
+	cJSON *root = cJSON_CreateObject(), *t, *comps, *v, *rems;
+	enum remedy_id ids[RM_COUNT];
+	int n;
 	char *text;
 
 	if (!root)
@@ -93,8 +96,27 @@ char *report_json(const struct model *m)
 				cJSON_AddItemToArray(checks, check_json(&m->checks[i]));
 		cJSON_AddItemToArray(comps, co);
 	}
-	/* Remedies arrive with the remedy catalog; the key is part of the contract now. */
-	cJSON_AddArrayToObject(root, "remedies");
+	rems = cJSON_AddArrayToObject(root, "remedies");
+	n = remedy_applicable(m, ids);
+	for (int i = 0; i < n; i++) {
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(r, "id", remedy_name(ids[i]));
+		cJSON_AddStringToObject(r, "component", comp_name(remedy_comp(ids[i])));
+		cJSON_AddStringToObject(r, "title", remedy_title(ids[i]));
+		add_str(r, "changes", m->remedy_changes[ids[i]][0] ? m->remedy_changes[ids[i]]
+								  : remedy_title(ids[i]));
+		cJSON_AddBoolToObject(r, "destructive", remedy_destructive(ids[i]));
+		cJSON_AddItemToArray(rems, r);
+	}
+	if (m->fix.id >= 0 && m->fix.id < RM_COUNT) {
+		cJSON *fx = cJSON_AddObjectToObject(root, "fix");
+
+		cJSON_AddStringToObject(fx, "id", remedy_name((enum remedy_id)m->fix.id));
+		cJSON_AddStringToObject(fx, "state", state_name(m->fix.state));
+		add_str(fx, "status", m->fix.status);
+		cJSON_AddNumberToObject(fx, "elapsed_ms", (double)m->fix.elapsed_ms);
+	}
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	return text;
@@ -102,7 +124,8 @@ char *report_json(const struct model *m)
 
 void report_text(FILE *f, const struct model *m, bool utf8)
 {
-	int flags = utf8 ? SANITIZE_UTF8 : 0;
+	int flags = utf8 ? SANITIZE_UTF8 : 0, n;
+	enum remedy_id ids[RM_COUNT];
 	char buf[CHECK_SUMMARY_LEN * 2 + 8], tgt[400];
 
 	target_format(&m->target, tgt, sizeof(tgt));
@@ -132,6 +155,16 @@ void report_text(FILE *f, const struct model *m, bool utf8)
 			check_name(m->verdict.check), confidence_name(m->verdict.confidence), buf);
 	} else {
 		fprintf(f, "\nVerdict: the path works.\n");
+	}
+	n = remedy_applicable(m, ids);
+	if (n)
+		fprintf(f, "\nRemedies (sshtriage --fix ID):\n");
+	for (int i = 0; i < n; i++) {
+		const char *ch = m->remedy_changes[ids[i]];
+
+		sanitize(buf, sizeof(buf), ch, strlen(ch), flags);
+		fprintf(f, "  %-30s %s%s%s%s\n", remedy_name(ids[i]), remedy_title(ids[i]),
+			remedy_destructive(ids[i]) ? " (DESTRUCTIVE)" : "", *buf ? ": " : "", buf);
 	}
 }
 

@@ -57,6 +57,12 @@ enum outcome classify_banner(const struct banner_obs *o, const char **line, size
 		size_t n = (size_t)((nl ? nl : end) - p);
 
 		if (n >= 4 && memcmp(p, "SSH-", 4) == 0) {
+			if (n + (nl ? 1 : 0) > BANNER_MAX_LEN) {
+				/* ssh clients refuse it; not "slow" when the reader's cap cut it */
+				*line = p;
+				*line_len = n;
+				return OUT_NOT_SSH;
+			}
 			if (!nl)     /* started but never finished: trickling, or cut off */
 				return o->timed_out ? OUT_SLOW_BANNER : o->reset ? OUT_RESET : OUT_CLOSED;
 			*line = p;

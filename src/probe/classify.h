@@ -28,10 +28,13 @@ struct banner_obs {
 };
 #define BANNER_SLOW_MS 2000  /* an identification line slower than this is "slow" */
 #define BANNER_MAX_LINES 20  /* RFC 4253 lets a server send lines first; more is a flood */
+#define BANNER_MAX_LEN 255   /* RFC 4253 4.2: the identification line, CR LF included */
 
 /* Returns OUT_OK (an SSH-2.0 or SSH-1.99 identification line), OUT_SLOW_BANNER,
- * OUT_NO_BANNER, OUT_FLOOD, OUT_NOT_SSH (e.g. HTTP, SSH-1.5), OUT_RESET or OUT_CLOSED.
- * On OUT_OK/OUT_SLOW_BANNER, *line and *line_len give the identification line without CR LF. */
+ * OUT_NO_BANNER, OUT_FLOOD, OUT_NOT_SSH (e.g. HTTP, SSH-1.5, an identification line longer
+ * than BANNER_MAX_LEN, finished or not), OUT_RESET or OUT_CLOSED.
+ * On OUT_OK/OUT_SLOW_BANNER, *line and *line_len give the identification line without CR LF;
+ * an identification line too long has *line_len >= BANNER_MAX_LEN (all of it that came). */
 enum outcome classify_banner(const struct banner_obs *o, const char **line, size_t *line_len);
 
 /* The trivial command run after authentication: its exit status (-1 when the channel

@@ -11,6 +11,7 @@
 
 #include "azure/cloud.h"
 #include "core/diag.h"
+#include "core/remedy.h"
 #include "probe/engine.h"
 #include "probe/local.h"
 #include "probe/net.h"
@@ -533,4 +534,29 @@ void engine_handle(struct engine *e, const struct pollfd *fds, int n, struct mod
 		m->elapsed_ms = clock_ms() - e->round_start;
 	}
 	diag_run(m);
+}
+
+int engine_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
+		    struct cloud_fix *fx, char *err, size_t errlen)
+{
+	if (!e->cloud) {
+		snprintf(err, errlen, "%s changes Azure or the guest: it needs the Azure VM "
+			 "(--azure-vm) and credentials", remedy_name(id));
+		return -1;
+	}
+	return cloud_fix_plan(e->cloud, m, id, fx, err, errlen);
+}
+
+int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, char *err,
+		     size_t errlen)
+{
+	if (!e->cloud || engine_busy(e)) {
+		snprintf(err, errlen, "%s", e->cloud ? "probes are still running" : "no Azure VM");
+		return -1;
+	}
+	if (cloud_fix_start(e->cloud, m, fx, err, errlen) != 0)
+		return -1;
+	m->done = false;      /* the loop runs until the change has been made */
+	e->round_start = clock_ms();
+	return 0;
 }

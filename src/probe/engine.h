@@ -11,6 +11,7 @@
 
 #include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/model.h"
 
@@ -48,5 +49,15 @@ int engine_timeout(const struct engine *e);
 /* Reads what workers wrote, reaps them, enforces deadlines, starts probes whose input is
  * now known, and re-runs the diagnosis.  Call after poll() with the same fds. */
 void engine_handle(struct engine *e, const struct pollfd *fds, int n, struct model *m);
+
+/* Remedies (the cloud's write side; see azure/cloud.h).  After a round has ended:
+ * engine_fix_plan works remedy id out from what the round found; engine_fix_start carries
+ * it out on the loop (m->done is false until it ends; m->fix says how it went).  Then a new
+ * round (engine_start) shows whether the path works. */
+struct cloud_fix;
+int engine_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
+		    struct cloud_fix *fx, char *err, size_t errlen);
+int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, char *err,
+		     size_t errlen);
 
 #endif

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,7 +111,13 @@ int net_connect(const char *addr, int port, int timeout_ms, enum outcome *outcom
 	}
 	*err = e;
 	*outcome = classify_connect_errno(e);
-	if (e) {
+	if (e == ECONNRESET) {
+		/* The handshake completed and the peer reset the connection before we looked (a
+		 * refused SYN is ECONNREFUSED): TCP reached a listener, so it connected, and the
+		 * reset is the next step's finding.  A failed connect here would depend on who is
+		 * faster, and blames the edge when the vantage host connects. */
+		*outcome = OUT_OK;
+	} else if (e) {
 		close(fd);
 		return -1;
 	}
@@ -147,8 +154,18 @@ int net_probe_tcp(struct check *c, const char *what, const char *addr, int port,
 		break;
 	}
 	check_evidence(c, "%s: connect(%s, %d) -> %s after %ld ms", what, addr, port,
-		       err ? strerror(err) : "connected", c->elapsed_ms);
+		       !err ? "connected" : fd >= 0 ? "connected, then reset by the peer" : strerror(err),
+		       c->elapsed_ms);
 	return fd;
+}
+
+static int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) == 0 ? ti.tcpi_state : -1;
 }
 
 enum outcome net_probe_banner(struct check *c, int fd, int timeout_ms)
@@ -174,7 +191,10 @@ enum outcome net_probe_banner(struct check *c, int fd, int timeout_ms)
 			continue;
 		n = recv(fd, buf + len, sizeof(buf) - len, 0);
 		if (n == 0) {
-			o.eof = true;
+			/* after a FIN the socket waits in CLOSE_WAIT; closed, it was reset and
+			 * connect() took the error (net_connect) */
+			o.reset = tcp_state(fd) == TCP_CLOSE;
+			o.eof = !o.reset;
 			break;
 		}
 		if (n < 0) {
@@ -226,8 +246,16 @@ enum outcome net_probe_banner(struct check *c, int fd, int timeout_ms)
 		check_set(c, ST_FAIL, r, "%zu bytes of lines and no SSH identification line", len);
 		break;
 	case OUT_NOT_SSH:
-		check_set(c, ST_FAIL, r, "the server is not an SSH-2 server: \"%.*s\"",
-			  (int)(len > 80 ? 80 : len), buf);
+		if (line && line_len >= BANNER_MAX_LEN && line + line_len == buf + len)
+			check_set(c, ST_FAIL, r, "the identification line has no end in its first %zu "
+				  "bytes (RFC 4253 allows %d): \"%.60s\"", line_len, BANNER_MAX_LEN, line);
+		else if (line && line_len >= BANNER_MAX_LEN)
+			check_set(c, ST_FAIL, r, "the identification line is %zu bytes, more than RFC 4253 "
+				  "allows (%d): strict clients such as libssh refuse it (OpenSSH takes up "
+				  "to 8 KiB): \"%.60s\"", line_len + 1, BANNER_MAX_LEN, line);
+		else
+			check_set(c, ST_FAIL, r, "the server is not an SSH-2 server: \"%.*s\"",
+				  (int)(len > 80 ? 80 : len), buf);
 		break;
 	case OUT_RESET:
 		check_set(c, ST_FAIL, r, "connection reset before any banner");

@@ -1,18 +1,19 @@
 /* ui_overlay: the help screen and the remedy menu, each a bordered window in a panel over
  * stdscr.  The help text is generated from the key table and the state markers; the menu
- * uses the curses menu library so remedies become items when the catalogue exists. */
+ * uses the curses menu library: the remedies the diagnosis makes applicable are its items. */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/remedy.h"
 #include "ui/ui_priv.h"
 
 #define UI_HELP_MAX 64
 #define UI_HELP_LEN 120
 #define UI_HELP_W 74
-#define UI_NO_REMEDY "No remedies available yet for this component"
-#define UI_NO_REMEDY_SHORT "No remedies yet"
+#define UI_NO_REMEDY "No remedy applies to this component"
+#define UI_NO_REMEDY_SHORT "No remedy applies"
 
 /* What each marker means; the help screen's legend. */
 static const struct {
@@ -167,26 +168,33 @@ static void ui_help_draw(struct ui *ui)
 	}
 }
 
-/* Remedies the catalogue offers for a component (titles into titles, at most max).  None
- * exist yet: the menu says so rather than offering entries that would do nothing. */
-static int ui_remedies_for(enum comp_id c, const char **titles, int max)
+/* The remedies the diagnosis makes applicable to component c (ids into ids, at most max). */
+static int ui_remedies_for(const struct model *m, enum comp_id c, enum remedy_id *ids, int max)
 {
-	(void)c;
-	(void)titles;
-	(void)max;
-	return 0;
+	enum remedy_id all[RM_COUNT];
+	int n = remedy_applicable(m, all), k = 0;
+
+	for (int i = 0; i < n && k < max; i++)
+		if (remedy_comp(all[i]) == c)
+			ids[k++] = all[i];
+	return k;
 }
 
-static void ui_menu_draw(struct ui *ui)
+static void ui_menu_draw(struct ui *ui, const struct model *m)
 {
+	enum remedy_id ids[UI_MENU_MAX];
 	const char *titles[UI_MENU_MAX];
 	char title[48];
 	int n, rows, h, w, iw;
 
-	if (ui->ov_built == UI_OV_MENU && ui->ov_comp == ui->sel)
+	if (ui->ov_built == UI_OV_MENU && ui->ov_comp == ui->sel && ui->ov_gen == m->generation)
 		return;                  /* posted: the menu library keeps its window */
 	ui_overlay_free(ui);
-	n = ui_remedies_for(ui->sel, titles, UI_MENU_MAX);
+	n = ui_remedies_for(m, ui->sel, ids, UI_MENU_MAX);
+	for (int i = 0; i < n; i++)
+		titles[i] = remedy_title(ids[i]);
+	ui->menu_n = n;
+	memcpy(ui->menu_ids, ids, sizeof(ids[0]) * (size_t)n);
 	w = 60 < COLS - 2 ? 60 : COLS - 2;
 	iw = w - 4;
 	if (n == 0)                      /* the empty state: an item that cannot be chosen */
@@ -220,11 +228,11 @@ static void ui_menu_draw(struct ui *ui)
 		return;
 	ui->ov_built = UI_OV_MENU;
 	ui->ov_comp = ui->sel;
+	ui->ov_gen = m->generation;
 }
 
 void ui_overlay_draw(struct ui *ui, const struct model *m)
 {
-	(void)m;
 	/* ov_win, not ov_built: a half-built overlay (a failed allocation) goes too */
 	if (ui->ov_win &&
 	    (ui->ov_built != ui->overlay || ui->ov_lines != LINES || ui->ov_cols != COLS ||
@@ -237,7 +245,7 @@ void ui_overlay_draw(struct ui *ui, const struct model *m)
 	if (ui->overlay == UI_OV_HELP)
 		ui_help_draw(ui);
 	else if (ui->overlay == UI_OV_MENU)
-		ui_menu_draw(ui);
+		ui_menu_draw(ui, m);
 	if (ui->ov_win)
 		touchwin(ui->ov_win);
 }
@@ -259,9 +267,16 @@ bool ui_menu_key(struct ui *ui, int ch)
 		break;
 	case '\n':
 	case '\r':
-	case KEY_ENTER:
-		/* nothing to choose until the remedy catalogue exists */
+	case KEY_ENTER: {
+		int i = item_index(current_item(ui->menu));
+
+		/* applying from the screen (preview, confirmation, progress) is the next step;
+		 * until then the menu says what to run */
+		if (i >= 0 && i < ui->menu_n)
+			snprintf(ui->msg, sizeof(ui->msg), "Apply it with: sshtriage --fix %s "
+				 "(preview first: --dry-run)", remedy_name(ui->menu_ids[i]));
 		return true;
+	}
 	default:
 		return false;
 	}

@@ -113,6 +113,9 @@ struct ui {
 	PANEL *ov_panel;
 	MENU *menu;
 	ITEM *items[UI_MENU_MAX + 1];  /* NULL-terminated for new_menu() */
+	enum remedy_id menu_ids[UI_MENU_MAX]; /* what the items stand for */
+	int menu_n;
+	unsigned ov_gen;             /* the model generation the menu was built from */
 	int ov_lines, ov_cols;       /* screen size the overlay was built for */
 	enum ui_overlay ov_built;
 	enum comp_id ov_comp;

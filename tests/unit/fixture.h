@@ -1,6 +1,8 @@
-/* fixture: the answer body of a recorded Azure example (tests/fixtures/azure/...).  The
- * files wrap it as {"parameters":..., "responses":{"200":{"body":...}}}; this returns that
- * body re-printed as compact JSON (malloc'd, caller frees), or NULL. */
+/* fixture: files under tests/fixtures.  fixture_file returns one whole (relpath from there),
+ * NUL-terminated, its length in *len (malloc'd, caller frees), or NULL.  fixture_body returns
+ * the answer body of a recorded Azure example (tests/fixtures/azure/...): the files wrap it as
+ * {"parameters":..., "responses":{"200":{"body":...}}}; it is re-printed as compact JSON
+ * (malloc'd, caller frees), or NULL. */
 #ifndef SSHTRIAGE_TESTS_FIXTURE_H
 #define SSHTRIAGE_TESTS_FIXTURE_H
 
@@ -9,28 +11,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline char *fixture_body(const char *relpath, const char *status, size_t *len)
+static inline char *fixture_file(const char *relpath, size_t *len)
 {
-	char path[1024], *text, *out = NULL;
+	char path[1024], *text = NULL;
 	FILE *f;
 	long n;
-	cJSON *root;
 
 	snprintf(path, sizeof(path), "%s/%s", FIXTURE_DIR, relpath);
 	f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = malloc((size_t)n + 1);
-	if (text && fread(text, 1, (size_t)n, f) == (size_t)n) {
-		root = cJSON_ParseWithLength(text, (size_t)n);
-		out = cJSON_PrintUnformatted(cJSON_GetObjectItem(
-			cJSON_GetObjectItem(cJSON_GetObjectItem(root, "responses"), status), "body"));
-		cJSON_Delete(root);
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		text = malloc((size_t)n + 1);
+		if (text && fread(text, 1, (size_t)n, f) == (size_t)n) {
+			text[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(text);
+			text = NULL;
+		}
 	}
 	fclose(f);
+	return text;
+}
+
+static inline char *fixture_body(const char *relpath, const char *status, size_t *len)
+{
+	size_t n = 0;
+	char *text = fixture_file(relpath, &n), *out = NULL;
+	cJSON *root;
+
+	if (!text)
+		return NULL;
+	root = cJSON_ParseWithLength(text, n);
+	out = cJSON_PrintUnformatted(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "responses"), status), "body"));
+	cJSON_Delete(root);
 	free(text);
 	if (out)
 		*len = strlen(out);

@@ -48,6 +48,30 @@ int main(void)
 
 		ok(classify_banner(&r, &line, &len) == OUT_RESET, "reset after accept");
 	}
+	{
+		/* RFC 4253 4.2: 255 bytes with CR LF is the longest identification line */
+		static char id[8193];
+		struct banner_obs l = {id, 0, false, false, false, 1, 1};
+
+		memset(id, 'x', sizeof(id) - 1);
+		memcpy(id, "SSH-2.0-", 8);
+		memcpy(id + 253, "\r\n", 2);
+		l.len = 255;
+		ok(classify_banner(&l, &line, &len) == OUT_OK && len == 253, "a 255-byte line is an identification line");
+		memcpy(id + 253, "x\r\n", 3);
+		l.len = 256;
+		ok(classify_banner(&l, &line, &len) == OUT_NOT_SSH && len >= BANNER_MAX_LEN,
+		   "a 256-byte identification line is too long");
+		memcpy(id + 253, "xxx", 3);
+		memcpy(id + 8190, "\r\n", 2);
+		l.len = 8192;
+		ok(classify_banner(&l, &line, &len) == OUT_NOT_SSH && line == id && len == 8191,
+		   "an 8 KiB identification line is too long");
+		l.timed_out = true;      /* the reader's cap: 8 KiB and no end of line */
+		memset(id + 253, 'x', sizeof(id) - 254);
+		ok(classify_banner(&l, &line, &len) == OUT_NOT_SSH && len == 8192,
+		   "an identification line cut by the reader's cap is too long, not slow");
+	}
 	ok(banner_complete("x\nSSH-2.0-y\r\n", 13), "banner_complete after a line");
 	ok(!banner_complete("SSH-2.0-y", 9), "banner_complete needs the newline");
 

@@ -6,31 +6,16 @@
 
 #include "azure/guest.h"
 #include "azure/runcmd.h"
+#include "fixture.h"
 #include "tap.h"
 
 /* tests/fixtures/guest/NAME (captured in the lab VM, see its README); malloc'd, or NULL */
 static char *load(const char *name, size_t *len)
 {
-	char path[1024], *text = NULL;
-	FILE *f;
-	long n;
+	char rel[256];
 
-	snprintf(path, sizeof(path), "%s/guest/%s", FIXTURE_DIR, name);
-	f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		text = malloc((size_t)n + 1);
-		if (text && fread(text, 1, (size_t)n, f) == (size_t)n) {
-			text[n] = '\0';
-			*len = (size_t)n;
-		} else {
-			free(text);
-			text = NULL;
-		}
-	}
-	fclose(f);
-	return text;
+	snprintf(rel, sizeof(rel), "guest/%s", name);
+	return fixture_file(rel, len);
 }
 
 static struct guest_facts g;

@@ -1,0 +1,454 @@
+/* cloudfix: the write side of the Azure module — the remedies that change an Azure
+ * resource or run a script in the guest, worked out from what the last round read and
+ * carried out on the same loop (long-running operations polled to their end). */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "azure/cloud.h"
+#include "azure/cloud_priv.h"
+#include "core/remedy.h"
+#include "util/clock.h"
+
+#define RULE_NAME "sshtriage-allow-ssh"
+
+void cloud_fix_free(struct cloud_fix *fx)
+{
+	if (!fx)
+		return;
+	for (int i = 0; i < CLOUD_FIX_STEPS; i++) {
+		if (fx->step[i].body) {
+			memset(fx->step[i].body, 0, strlen(fx->step[i].body));
+			free(fx->step[i].body);
+		}
+		free(fx->step[i].shown);
+	}
+	free(fx->script);
+	memset(fx, 0, sizeof(*fx));
+}
+
+/* A step; body (may be NULL) is taken over; shown NULL: the body is shown as it is. */
+static int add_step(struct cloud_fix *fx, const char *method, const char *url, char *body,
+		    char *shown)
+{
+	struct cloud_fix_step *st;
+
+	if (fx->n_steps == CLOUD_FIX_STEPS) {
+		free(body);
+		free(shown);
+		return -1;
+	}
+	st = &fx->step[fx->n_steps++];
+	snprintf(st->method, sizeof(st->method), "%s", method);
+	snprintf(st->url, sizeof(st->url), "%s", url);
+	st->body = body;
+	st->shown = shown ? shown : body ? strdup(body) : NULL;
+	return 0;
+}
+
+static char *print_json(cJSON *j)
+{
+	char *s = cJSON_Print(j);
+
+	cJSON_Delete(j);
+	return s;
+}
+
+/* The lowest priority above from that no rule of n uses (either direction); 0: none. */
+static int free_priority_above(const struct nsg *n, int from)
+{
+	for (int p = from + 1; p <= 4096; p++) {
+		bool used = false;
+
+		for (int i = 0; i < n->n_rules && !used; i++)
+			used = !n->rules[i].is_default && n->rules[i].priority == p;
+		if (!used)
+			return p;
+	}
+	return 0;
+}
+
+/* A deny no new rule can overtake (it sits at 100, or every number below it is taken):
+ * the denying rule moves up to a free priority, read back from the NSG as it was, with
+ * nothing else changed; the Allow then takes its place.  Returns the Allow's priority. */
+static int plan_move_deny(struct cloud *c, const struct nsg_remedy *p, struct cloud_fix *fx,
+			  char *err, size_t errlen)
+{
+	const struct nsg *n = p->stage == NSG_STAGE_NIC ? c->f.nsg_nic : c->f.nsg_subnet;
+	cJSON *j = n ? cJSON_Parse(c->f.nsg_raw[p->stage] ? c->f.nsg_raw[p->stage] : "") : NULL;
+	cJSON *rules = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "properties"),
+							"securityRules"), *r, *body;
+	int to = n ? free_priority_above(n, p->deny_priority) : 0;
+	char url[1200], suffix[NSG_NAME_LEN + 20];
+
+	cJSON_ArrayForEach(r, rules) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(r, "name");
+
+		if (cJSON_IsString(name) && strcmp(name->valuestring, p->deny_rule) == 0)
+			break;
+	}
+	if (!r || !to || !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "properties"))) {
+		cJSON_Delete(j);
+		snprintf(err, errlen, "no Allow rule can win in %s, and rule %s cannot be moved: %s",
+			 p->nsg, p->deny_rule, p->why);
+		return -1;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddItemToObject(body, "properties",
+			      cJSON_DetachItemFromObjectCaseSensitive(r, "properties"));
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "properties"),
+						"provisioningState");
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "properties"),
+					      "priority", cJSON_CreateNumber(to));
+	cJSON_Delete(j);
+	snprintf(suffix, sizeof(suffix), "/securityRules/%s", p->deny_rule);
+	cloud_arm_url(c, url, sizeof(url), p->nsg_id, suffix, NETWORK_API);
+	add_step(fx, "PUT", url, print_json(body), NULL);
+	snprintf(fx->undo, sizeof(fx->undo), "DELETE .../securityRules/%s, and rule %s back to "
+		 "priority %d", RULE_NAME, p->deny_rule, p->deny_priority);
+	return p->deny_priority;
+}
+
+static int plan_nsg(struct cloud *c, const struct model *m, struct cloud_fix *fx, char *err,
+		    size_t errlen)
+{
+	char url[1200];
+	int n = 0;
+
+	for (int i = 0; i < c->f.n_nsg_props; i++) {
+		const struct nsg_remedy *p = &c->f.nsg_props[i];
+		cJSON *j, *pr;
+		char port[16], desc[200];
+		int prio = p->priority;
+
+		if (!p->possible && (prio = plan_move_deny(c, p, fx, err, errlen)) < 0)
+			return -1;
+		j = cJSON_CreateObject();
+		pr = cJSON_AddObjectToObject(j, "properties");
+		snprintf(port, sizeof(port), "%d", p->port);
+		snprintf(desc, sizeof(desc), "sshtriage: SSH from %.40s (was denied by %.60s)", p->source,
+			 p->deny_rule);
+		cJSON_AddStringToObject(pr, "protocol", "Tcp");
+		cJSON_AddStringToObject(pr, "sourcePortRange", "*");
+		cJSON_AddStringToObject(pr, "destinationPortRange", port);
+		cJSON_AddStringToObject(pr, "sourceAddressPrefix", p->source);
+		cJSON_AddStringToObject(pr, "destinationAddressPrefix", "*");
+		cJSON_AddStringToObject(pr, "access", "Allow");
+		cJSON_AddNumberToObject(pr, "priority", prio);
+		cJSON_AddStringToObject(pr, "direction", "Inbound");
+		cJSON_AddStringToObject(pr, "description", desc);
+		cloud_arm_url(c, url, sizeof(url), p->nsg_id, "/securityRules/" RULE_NAME, NETWORK_API);
+		if (add_step(fx, "PUT", url, print_json(j), NULL) != 0)
+			break;
+		n++;
+	}
+	if (!n) {
+		snprintf(err, errlen, "the last round found no NSG that denies this client");
+		return -1;
+	}
+	snprintf(fx->what, sizeof(fx->what), "adds rule %s to %.60s%s: Allow TCP %d from %.44s%s",
+		 RULE_NAME, c->f.nsg_props[0].nsg, n > 1 ? " (and the other NSG)" : "",
+		 c->f.nsg_props[0].port, c->f.nsg_props[0].source,
+		 fx->n_steps > n ? ", after moving the denying rule to a free priority" : "");
+	snprintf(fx->cost, sizeof(fx->cost), "opens port %d to %s only; every other rule stays%s",
+		 c->f.nsg_props[0].port, c->f.nsg_props[0].source,
+		 fx->n_steps > n ? " (the denying rule keeps its meaning, one step lower)" : "");
+	if (!fx->undo[0])
+		snprintf(fx->undo, sizeof(fx->undo), "DELETE .../securityRules/%s", RULE_NAME);
+	(void)m;
+	return 0;
+}
+
+static int plan_power(struct cloud *c, enum remedy_id id, struct cloud_fix *fx)
+{
+	static const struct {
+		enum remedy_id id;
+		const char *action, *what, *cost;
+	} acts[] = {
+		{RM_VM_START, "start", "starts the VM", "compute billing resumes"},
+		{RM_VM_RESTART, "restart", "restarts the VM (the guest reboots)",
+		 "running sessions and unsaved work in the guest are lost"},
+		{RM_VM_REDEPLOY, "redeploy", "moves the VM to a new Azure host and starts it there",
+		 "DESTRUCTIVE: the temporary disk's data and dynamic IP addresses are lost; the VM "
+		 "is down for minutes"},
+	};
+	char url[1200];
+
+	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (acts[i].id == id) {
+			char suffix[32];
+
+			snprintf(suffix, sizeof(suffix), "/%s", acts[i].action);
+			cloud_arm_url(c, url, sizeof(url), c->vm_id, suffix, COMPUTE_API);
+			add_step(fx, "POST", url, NULL, NULL);
+			snprintf(fx->what, sizeof(fx->what), "%s", acts[i].what);
+			snprintf(fx->cost, sizeof(fx->cost), "%s", acts[i].cost);
+			return 0;
+		}
+	return -1;
+}
+
+static int plan_vmaccess(struct cloud *c, struct cloud_fix *fx, char *err, size_t errlen)
+{
+	cJSON *j = cJSON_CreateObject(), *pr = cJSON_AddObjectToObject(j, "properties"), *ps;
+	char url[1200];
+
+	if (!c->f.vi.location[0]) {
+		cJSON_Delete(j);
+		snprintf(err, errlen, "the VM's location is unknown");
+		return -1;
+	}
+	cJSON_AddStringToObject(j, "location", c->f.vi.location);
+	cJSON_AddStringToObject(pr, "publisher", "Microsoft.OSTCExtensions");
+	cJSON_AddStringToObject(pr, "type", "VMAccessForLinux");
+	cJSON_AddStringToObject(pr, "typeHandlerVersion", "1.5");
+	cJSON_AddBoolToObject(pr, "autoUpgradeMinorVersion", 1);
+	cJSON_AddObjectToObject(pr, "settings");
+	ps = cJSON_AddObjectToObject(pr, "protectedSettings");
+	cJSON_AddBoolToObject(ps, "reset_ssh", 1);
+	cloud_arm_url(c, url, sizeof(url), c->vm_id, "/extensions/VMAccessForLinux", COMPUTE_API);
+	add_step(fx, "PUT", url, print_json(j), NULL);
+	snprintf(fx->what, sizeof(fx->what), "VMAccessForLinux reset_ssh: sshd_config back to the "
+		 "image's stock file (port 22), guest firewall drops of port 22 removed, sshd restarted");
+	snprintf(fx->cost, sizeof(fx->cost), "every custom sshd setting is lost (the old file is kept "
+		 "as a backup by the extension); the extension stays installed on the VM");
+	return 0;
+}
+
+/* The sshd port the path should deliver to: where Run Command saw sshd listen. */
+static int sshd_port(const struct cloud *c)
+{
+	int ports[8], n = cloud_guest_ports(c, ports, 8);
+
+	return n > 0 ? ports[0] : 0;
+}
+
+/* Edits the raw body of what was read into a PUT body; NULL when it does not parse. */
+static cJSON *raw_props(const char *raw)
+{
+	cJSON *j = raw ? cJSON_Parse(raw) : NULL;
+
+	if (j && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "properties"))) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* The firewall DNAT rule for the target, as a cJSON node in group j (NULL: none). */
+static cJSON *dnat_rule(cJSON *j, const struct model *m, const char *vm_ip)
+{
+	cJSON *cols = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "properties"),
+						       "ruleCollections"), *col, *r;
+
+	cJSON_ArrayForEach(col, cols) {
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(col, "rules")) {
+			const cJSON *ta = cJSON_GetObjectItemCaseSensitive(r, "translatedAddress");
+
+			if (cJSON_IsString(ta) && strcmp(ta->valuestring, vm_ip) == 0)
+				return r;
+		}
+	}
+	(void)m;
+	return NULL;
+}
+
+static int plan_endpoint(struct cloud *c, const struct model *m, enum remedy_id id,
+			 struct cloud_fix *fx, char *err, size_t errlen)
+{
+	const struct netjson_ipconf *ip = netjson_nic_primary(c->f.nic);
+	int port = sshd_port(c);
+	char url[1200], num[16];
+
+	if (!ip) {
+		snprintf(err, errlen, "the VM's network interface was not read");
+		return -1;
+	}
+	if (id == RM_ENDPOINT_NAT_PORT && !port) {
+		snprintf(err, errlen, "where sshd listens is unknown (Run Command did not say)");
+		return -1;
+	}
+	snprintf(num, sizeof(num), "%d", port);
+	for (int i = 0; id == RM_ENDPOINT_NAT_PORT && i < c->f.n_nat; i++) {
+		cJSON *j;
+
+		if (c->f.nat[i].frontend_port != m->target.port || !(j = raw_props(c->f.nat_raw[i])))
+			continue;
+		cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "properties"),
+						      "backendPort", cJSON_CreateNumber(port));
+		cloud_arm_url(c, url, sizeof(url), c->f.nat[i].id, "", NETWORK_API);
+		add_step(fx, "PUT", url, print_json(j), NULL);
+		snprintf(fx->what, sizeof(fx->what), "NAT rule %s: backend port %d -> %d (where sshd "
+			 "listens)", c->f.nat[i].name, c->f.nat[i].backend_port, port);
+		snprintf(fx->cost, sizeof(fx->cost), "connections to frontend port %d go to port %d "
+			 "of the VM from now on", c->f.nat[i].frontend_port, port);
+		snprintf(fx->undo, sizeof(fx->undo), "the same PUT with backendPort %d",
+			 c->f.nat[i].backend_port);
+		return 0;
+	}
+	for (int g = 0; g < c->f.n_rcg; g++) {
+		cJSON *j = raw_props(c->f.rcg_raw[g]), *r = j ? dnat_rule(j, m, ip->private_ip) : NULL;
+		char cidr[80];
+
+		if (!r) {
+			cJSON_Delete(j);
+			continue;
+		}
+		if (id == RM_ENDPOINT_NAT_PORT) {
+			cJSON_ReplaceItemInObjectCaseSensitive(r, "translatedPort", cJSON_CreateString(num));
+			snprintf(fx->what, sizeof(fx->what), "DNAT rule %s: translated port -> %d (where "
+				 "sshd listens)", c->f.rcg[g]->name, port);
+			snprintf(fx->cost, sizeof(fx->cost), "the whole rule collection group is written "
+				 "back as read, with that one change");
+		} else {
+			cJSON *src = cJSON_GetObjectItemCaseSensitive(r, "sourceAddresses");
+
+			if (!m->target.client_ip[0] || !cJSON_IsArray(src)) {
+				cJSON_Delete(j);
+				snprintf(err, errlen, "this client's public address is unknown");
+				return -1;
+			}
+			snprintf(cidr, sizeof(cidr), "%s/%s", m->target.client_ip,
+				 strchr(m->target.client_ip, ':') ? "128" : "32");
+			cJSON_AddItemToArray(src, cJSON_CreateString(cidr));
+			snprintf(fx->what, sizeof(fx->what), "DNAT rule of %s: adds %s to its source "
+				 "addresses", c->f.rcg[g]->name, cidr);
+			snprintf(fx->cost, sizeof(fx->cost), "that address (the organisation's public "
+				 "address: everyone behind it) may reach the VM through the firewall");
+			snprintf(fx->undo, sizeof(fx->undo), "the same PUT without %s", cidr);
+		}
+		cloud_arm_url(c, url, sizeof(url), c->f.rcg[g]->id, "", NETWORK_API);
+		add_step(fx, "PUT", url, print_json(j), NULL);
+		return 0;
+	}
+	snprintf(err, errlen, "the last round read no NAT or DNAT rule to change");
+	return -1;
+}
+
+int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
+		   struct cloud_fix *fx, char *err, size_t errlen)
+{
+	int rc = -1;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->id = id;
+	if (c->jobs) {
+		snprintf(err, errlen, "the round is still running");
+		return -1;
+	}
+	switch (id) {
+	case RM_NSG_ALLOW_SSH:
+		rc = plan_nsg(c, m, fx, err, errlen);
+		break;
+	case RM_VM_START:
+	case RM_VM_RESTART:
+	case RM_VM_REDEPLOY:
+		rc = plan_power(c, id, fx);
+		break;
+	case RM_VM_RESET_SSH_CONFIG:
+		rc = plan_vmaccess(c, fx, err, errlen);
+		break;
+	case RM_ENDPOINT_NAT_PORT:
+	case RM_ENDPOINT_ACL:
+		rc = plan_endpoint(c, m, id, fx, err, errlen);
+		break;
+	default:
+		snprintf(err, errlen, "%s is not carried out by this build yet", remedy_name(id));
+		break;
+	}
+	if (rc != 0)
+		cloud_fix_free(fx);
+	return rc;
+}
+
+static void fix_end(struct cloud *c, enum state st, const char *what, const char *detail)
+{
+	struct model *m = c->m;
+
+	m->fix.state = st;
+	snprintf(m->fix.status, sizeof(m->fix.status), "%.60s%.190s", what, detail);
+	m->fix.elapsed_ms = (long)(clock_ms() - c->fix_started);
+	m->generation++;
+	c->fixing = false;
+	model_log(m, "fix %s: %s", remedy_name((enum remedy_id)m->fix.id), m->fix.status);
+}
+
+static int fix_step(struct cloud *c, int i, char *err, size_t errlen);
+
+static void on_fix(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct cloud_fix *fx = c->fix;
+	char line[300], err[200];
+	int done = c->fix_at;               /* the step that just finished */
+
+	if (!c->fixing)
+		return;
+	if (r->error[0] || r->status >= 300 ||
+	    (r->lro_status[0] && strcasecmp(r->lro_status, "Succeeded") != 0)) {
+		cloud_answer_line(r, line, sizeof(line));
+		fix_end(c, ST_FAIL, "Azure refused or failed it: ", line);
+		return;
+	}
+	if (fx->script) {
+		struct runcmd_result out;
+
+		if (!cloud_run_output(r, &out, line, sizeof(line))) {
+			fix_end(c, ST_FAIL, "", line);
+			return;
+		}
+		runcmd_free(&out);
+	}
+	if (done + 1 < fx->n_steps) {
+		c->fix_at = done + 1;
+		if (fix_step(c, done + 1, err, sizeof(err)) != 0)
+			fix_end(c, ST_FAIL, "", err);
+		return;
+	}
+	fix_end(c, ST_OK, "done: ", fx->what);
+}
+
+static int fix_step(struct cloud *c, int i, char *err, size_t errlen)
+{
+	const struct cloud_fix_step *st = &c->fix->step[i];
+
+	/* ARM_NO_RETRY: a change is never sent twice blindly; ARM_LRO: followed to its end */
+	return cloud_call(c, st->method, st->url, st->body, ARM_LRO | ARM_NO_RETRY, on_fix, err,
+			  errlen);
+}
+
+int cloud_fix_start(struct cloud *c, struct model *m, struct cloud_fix *fx, char *err,
+		    size_t errlen)
+{
+	if (c->jobs || c->fixing) {
+		snprintf(err, errlen, "Azure is busy with this triage");
+		return -1;
+	}
+	c->m = m;
+	c->fix = fx;
+	c->fixing = true;
+	c->fix_started = clock_ms();
+	m->fix.id = (int)fx->id;
+	m->fix.state = ST_RUNNING;
+	snprintf(m->fix.status, sizeof(m->fix.status), "%.250s", fx->what);
+	m->fix.elapsed_ms = 0;
+	c->fix_at = 0;
+	if (fx->script) {
+		if (cloud_run_command(c, c->vm_id, fx->script, on_fix, err, errlen) != 0) {
+			c->fixing = false;
+			return -1;
+		}
+		return 0;
+	}
+	if (fx->n_steps < 1 || fix_step(c, 0, err, errlen) != 0) {
+		if (fx->n_steps < 1)
+			snprintf(err, errlen, "nothing to do");
+		c->fixing = false;
+		return -1;
+	}
+	return 0;
+}
