@@ -11,6 +11,8 @@
 
 #include "azure/cloud.h"
 #include "azure/cloud_priv.h"
+#include "azure/guest.h"
+#include "azure/guestfix.h"
 #include "core/remedy.h"
 #include "util/clock.h"
 
@@ -329,6 +331,28 @@ static int plan_endpoint(struct cloud *c, const struct model *m, enum remedy_id 
 	return -1;
 }
 
+/* A Run Command remedy: the guest script for the account and the port the path delivers to. */
+static int plan_run(struct cloud *c, const struct model *m, enum remedy_id id,
+		    struct cloud_fix *fx, char *err, size_t errlen)
+{
+	enum guestfix_id g;
+	int port = c->f.backend_port ? c->f.backend_port : m->target.port;
+
+	if (!guestfix_lookup(remedy_name(id), &g)) {
+		snprintf(err, errlen, "%s has no guest script", remedy_name(id));
+		return -1;
+	}
+	fx->script = malloc(GUESTFIX_SCRIPT_MAX);
+	if (!fx->script || guestfix_script(g, m->target.user, port, fx->script, GUESTFIX_SCRIPT_MAX) < 0) {
+		snprintf(err, errlen, "no guest script for user '%s' and port %d", m->target.user, port);
+		return -1;
+	}
+	snprintf(fx->what, sizeof(fx->what), "%s", guestfix_describe(g));
+	snprintf(fx->cost, sizeof(fx->cost), "runs as root in the guest through the VM agent (Run "
+		 "Command); each run is logged by Azure in the VM's activity log");
+	return 0;
+}
+
 int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
 		   struct cloud_fix *fx, char *err, size_t errlen)
 {
@@ -355,6 +379,13 @@ int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
 	case RM_ENDPOINT_NAT_PORT:
 	case RM_ENDPOINT_ACL:
 		rc = plan_endpoint(c, m, id, fx, err, errlen);
+		break;
+	case RM_VM_RESTART_SSHD:
+	case RM_VM_OPEN_FIREWALL:
+	case RM_VM_FIX_PERMISSIONS:
+	case RM_VM_UNEXPIRE_USER:
+	case RM_VM_REMOVE_NOLOGIN:
+		rc = plan_run(c, m, id, fx, err, errlen);
 		break;
 	default:
 		snprintf(err, errlen, "%s is not carried out by this build yet", remedy_name(id));
@@ -396,12 +427,23 @@ static void on_fix(void *arg, const struct arm_response *r)
 	}
 	if (fx->script) {
 		struct runcmd_result out;
+		struct guestfix_result *g = malloc(sizeof(*g));
 
-		if (!cloud_run_output(r, &out, line, sizeof(line))) {
-			fix_end(c, ST_FAIL, "", line);
+		if (!g || !cloud_run_output(r, &out, line, sizeof(line))) {
+			free(g);
+			fix_end(c, ST_FAIL, "", g ? line : "out of memory");
 			return;
 		}
+		guestfix_parse(out.out, out.out_len, g);
 		runcmd_free(&out);
+		/* the script says whether it reached its goal, and what it did */
+		if (g->ok != GUEST_YES)
+			fix_end(c, ST_FAIL, "the guest script did not succeed: ",
+				g->err[0] ? g->err : "it gave no result (cut or killed)");
+		else
+			fix_end(c, ST_OK, "done: ", g->did[0] ? g->did : "nothing needed changing");
+		free(g);
+		return;
 	}
 	if (done + 1 < fx->n_steps) {
 		c->fix_at = done + 1;

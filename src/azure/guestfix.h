@@ -21,8 +21,8 @@
  *   FIX_OK        yes|no: the remedy reached its goal (no when any FIX_ERR was printed)
  *
  * What each script does is guestfix_describe's text.  Never: flush a ruleset, touch another
- * port's firewall rule, follow a symbolic link or a hard link under a home directory, set a
- * password, or print a password hash.
+ * port's firewall rule, follow a symbolic link below the home directory, change a file that
+ * has other hard links, set a password, or print a password hash.
  *
  * guestfix_parse reads that stdout with guest.h's line reader.  It is outside input, as for
  * guest_parse: duplicates, missing lines, NULs, huge lines, garbage.  The first FIX_OK,
