@@ -23,7 +23,9 @@
 #include "ev/sig.h"
 #include "probe/engine.h"
 #include "ui/ui.h"
+#include "probe/local.h"
 #include "util/audit.h"
+#include "util/clock.h"
 #include "util/sanitize.h"
 
 enum { EXIT_USAGE = 2, EXIT_INTERNAL = 3, EXIT_REMEDY = 4 };
@@ -391,12 +393,81 @@ static void audit(const struct model *m, const struct cloud_fix *fx, enum remedy
 		fprintf(stderr, "sshtriage: audit log: %s\n", err);
 }
 
+/* The re-probe after a remedy, and what it says. */
+static int reprobe(const struct args *a, struct engine *e, struct model *m, bool utf8)
+{
+	int sig, rc;
+
+	engine_start(e, m);
+	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL)
+		return 128 + sig;
+	if (m->reachable) {
+		printf("The path works now.\n");
+	} else if (m->verdict.present) {
+		char buf[CHECK_SUMMARY_LEN * 2];
+
+		sanitize(buf, sizeof(buf), m->verdict.summary, strlen(m->verdict.summary),
+			 utf8 ? SANITIZE_UTF8 : 0);
+		printf("Still failing at %s: %s\n", comp_name(m->verdict.comp), buf);
+	}
+	rc = print_report(m, a->json);
+	/* applied: 0 even if another fault remains (the report says which) */
+	return rc >= 3 && rc <= 4 ? rc : EXIT_SUCCESS;
+}
+
+/* A remedy on this machine (client.*): nothing to wait for, no cloud needed. */
+static int run_local_fix(const struct args *a, struct engine *e, struct model *m, bool utf8)
+{
+	char did[2048], err[512], buf[2100];
+	long long t0;
+
+	if (a->fix_id != RM_CLIENT_FIX_KEY_PERMS) {
+		fprintf(stderr, "sshtriage: %s is not carried out by this build yet; nothing was "
+			"changed\n", a->fix);
+		audit(m, NULL, a->fix_id, "refused", "not in this build");
+		return EXIT_REMEDY;
+	}
+	if (local_fix_permissions(a->probe.ssh_dir, a->probe.identity[0] ? a->probe.identity : NULL,
+				  false, did, sizeof(did), err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: %s; nothing was changed\n", a->fix, err);
+		audit(m, NULL, a->fix_id, "refused", err);
+		return EXIT_REMEDY;
+	}
+	sanitize(buf, sizeof(buf), did, strlen(did), utf8 ? SANITIZE_UTF8 : 0);
+	printf("Remedy %s: %s\n  changes: %s\n  costs:   nothing is opened up: modes only get "
+	       "stricter\n", a->fix, remedy_title(a->fix_id), *buf ? buf : "nothing needs it");
+	fflush(stdout);
+	if (a->dry_run) {
+		printf("Dry run: nothing was changed.\n");
+		return EXIT_SUCCESS;
+	}
+	if (!a->yes && !confirm(m, a->fix_id)) {
+		fprintf(stderr, "sshtriage: not confirmed; nothing was changed\n");
+		audit(m, NULL, a->fix_id, "refused", "not confirmed");
+		return EXIT_REMEDY;
+	}
+	t0 = clock_ms();
+	if (local_fix_permissions(a->probe.ssh_dir, a->probe.identity[0] ? a->probe.identity : NULL,
+				  true, did, sizeof(did), err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: %s\n", a->fix, err);
+		audit(m, NULL, a->fix_id, "failed", err);
+		return EXIT_REMEDY;
+	}
+	m->fix.id = (int)a->fix_id;
+	m->fix.state = ST_OK;
+	snprintf(m->fix.status, sizeof(m->fix.status), "done: %.240s", did);
+	m->fix.elapsed_ms = (long)(clock_ms() - t0);
+	audit(m, NULL, a->fix_id, "applied", m->fix.status);
+	printf("%s applied: %s\n", a->fix, buf);
+	return reprobe(a, e, m, utf8);
+}
+
 /* --fix: probe, check the remedy applies, show it, ask, apply, log, probe again. */
 static int run_fix(const struct args *a, struct engine *e, struct model *m)
 {
 	struct cloud_fix fx;
 	char err[512];
-	int sig, rc;
+	int sig;
 	bool utf8 = locale_utf8();
 
 	engine_start(e, m);
@@ -410,6 +481,8 @@ static int run_fix(const struct args *a, struct engine *e, struct model *m)
 		audit(m, NULL, a->fix_id, "refused", "not applicable to the diagnosis");
 		return EXIT_REMEDY;
 	}
+	if (remedy_how(a->fix_id) == REMEDY_LOCAL)
+		return run_local_fix(a, e, m, utf8);
 	if (engine_fix_plan(e, m, a->fix_id, &fx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sshtriage: %s: %s; nothing was changed\n", a->fix, err);
 		audit(m, NULL, a->fix_id, "refused", err);
@@ -449,21 +522,7 @@ static int run_fix(const struct args *a, struct engine *e, struct model *m)
 	cloud_fix_free(&fx);
 	if (m->fix.state != ST_OK)
 		return EXIT_REMEDY;
-	engine_start(e, m);      /* and see whether it worked */
-	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL)
-		return 128 + sig;
-	if (m->reachable) {
-		printf("The path works now.\n");
-	} else if (m->verdict.present) {
-		char buf[CHECK_SUMMARY_LEN * 2];
-
-		sanitize(buf, sizeof(buf), m->verdict.summary, strlen(m->verdict.summary),
-			 utf8 ? SANITIZE_UTF8 : 0);
-		printf("Still failing at %s: %s\n", comp_name(m->verdict.comp), buf);
-	}
-	rc = print_report(m, a->json);
-	/* applied: 0 even if another fault remains (the report says which) */
-	return rc >= 3 && rc <= 4 ? rc : EXIT_SUCCESS;
+	return reprobe(a, e, m, utf8);      /* and see whether it worked */
 }
 
 int main(int argc, char **argv)

@@ -273,3 +273,58 @@ void local_probe_firewall(struct check *c, int port, int timeout_ms)
 	}
 	check_set(c, ST_OK, OUT_OK, "the local firewall (nftables) passes outgoing TCP %d", port);
 }
+
+/* One file or directory brought to want (only bits are taken away, never added, except
+ * for ~/.ssh itself, which becomes exactly 0700).  Never follows a symbolic link. */
+static int fix_mode(const char *path, mode_t want, bool exact, bool apply, char *did, size_t len,
+		    char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	mode_t to;
+	size_t at = strlen(did);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
+			 errno == ELOOP ? " (a symbolic link: left alone)" : "");
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || st.st_uid != getuid()) {
+		close(fd);
+		snprintf(err, errlen, "%s is not yours: its owner must change it", path);
+		return -1;
+	}
+	to = exact ? want : (st.st_mode & 07777 & ~(07777 & ~want));
+	if ((st.st_mode & 07777) != to) {
+		if (apply && fchmod(fd, to) != 0) {
+			snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		snprintf(did + at, len - at, "%schmod %04o %s (was %04o)", at ? "; " : "", (unsigned)to,
+			 path, (unsigned)(st.st_mode & 07777));
+	}
+	close(fd);
+	return 0;
+}
+
+int local_fix_permissions(const char *ssh_dir, const char *identity, bool apply, char *did,
+			  size_t len, char *err, size_t errlen)
+{
+	char key[4096], path[4200];
+
+	did[0] = '\0';
+	if (fix_mode(ssh_dir, 0700, true, apply, did, len, err, errlen) != 0)
+		return -1;
+	if (pick_identity(ssh_dir, identity, key, sizeof(key))) {
+		if (fix_mode(key, 0600, false, apply, did, len, err, errlen) != 0)
+			return -1;
+		snprintf(path, sizeof(path), "%s.pub", key);
+		if (fix_mode(path, 0644, false, apply, did, len, err, errlen) != 0)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/known_hosts", ssh_dir);
+	return fix_mode(path, 0644, false, apply, did, len, err, errlen);
+}

@@ -13,4 +13,11 @@ void local_probe_ssh_config(struct check *c, const char *ssh_dir, const char *ho
 void local_probe_proxy_env(struct check *c);
 void local_probe_firewall(struct check *c, int port, int timeout_ms);
 
+/* client.fix_key_permissions: ~/.ssh to 0700, the key to 0600 at most, its .pub and
+ * known_hosts to 0644 at most; only files this user owns, never through a symbolic link.
+ * apply false: only say what would change.  did gets "chmod 0700 ~/.ssh (was 0777); ..."
+ * ("" when nothing needs it).  0, or -1 with err. */
+int local_fix_permissions(const char *ssh_dir, const char *identity, bool apply, char *did,
+			  size_t len, char *err, size_t errlen);
+
 #endif
