@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "azure/auth.h"
 #include "azure/cloud.h"
 #include "core/diag.h"
 #include "core/remedy.h"
@@ -533,6 +534,8 @@ int main(int argc, char **argv)
 	struct ui *ui = NULL;
 	enum loop_end end;
 	int rc, sig;
+
+	auth_take_env_secret();      /* before anything else: the secret leaves the environment */
 
 	/* A closed 0, 1 or 2 would be handed to the next open(): the signal pipe, a probe's
 	 * socket.  Park them on /dev/null first. */

@@ -105,10 +105,28 @@ static int copy_env(char *dst, size_t len, const char *name, const char *dflt)
 	return 0;
 }
 
+/* The secret taken out of the environment at start (auth_take_env_secret), until auth_new
+ * moves it into its auth. */
+static char *taken_secret;
+
+void auth_take_env_secret(void)
+{
+	char *secret = getenv("AZURE_CLIENT_SECRET");
+
+	if (secret && *secret && !taken_secret)
+		taken_secret = strdup(secret);
+	/* /proc/PID/environ shows the original block: overwrite it, then drop the variable, so
+	 * no child (probe workers, nft, az) inherits it */
+	if (secret)
+		memset(secret, 0, strlen(secret));
+	unsetenv("AZURE_CLIENT_SECRET");
+}
+
 struct auth *auth_new(struct arm *arm, enum auth_source only, char *err, size_t errlen)
 {
 	struct auth *au = calloc(1, sizeof(*au));
-	const char *secret = getenv("AZURE_CLIENT_SECRET"), *file = getenv("AZURE_CLIENT_SECRET_FILE");
+	const char *file = getenv("AZURE_CLIENT_SECRET_FILE");
+	char *secret;
 	const char *arm_ep = getenv("SSHTRIAGE_ARM_ENDPOINT");
 
 	if (!au) {
@@ -131,21 +149,21 @@ struct auth *auth_new(struct arm *arm, enum auth_source only, char *err, size_t 
 	snprintf(au->resource, sizeof(au->resource), "%.500s%s",
 		 arm_ep && *arm_ep ? arm_ep : "https://management.azure.com",
 		 arm_ep && *arm_ep && arm_ep[strlen(arm_ep) - 1] == '/' ? "" : "/");
+	/* From here on the secret lives only in au (main took it out of the environment
+	 * first thing; this covers callers that did not) */
+	auth_take_env_secret();
+	secret = taken_secret;
+	taken_secret = NULL;
 	if (file && *file) {
+		wipe_free(secret);
 		au->secret = read_secret_file(file, err, errlen);
 		if (!au->secret) {
 			auth_free(au);
 			return NULL;
 		}
-	} else if (secret && *secret) {
-		au->secret = strdup(secret);
+	} else {
+		au->secret = secret;
 	}
-	/* From here on the secret lives only in au: no child (probe workers, nft, az) may
-	 * inherit it through the environment, and /proc/PID/environ (which shows the original
-	 * block) no longer holds it either. */
-	if (secret)
-		memset((char *)secret, 0, strlen(secret));
-	unsetenv("AZURE_CLIENT_SECRET");
 	if (only == AUTH_SP && !(au->tenant[0] && au->client_id[0] && au->secret)) {
 		snprintf(err, errlen, "a service principal needs AZURE_TENANT_ID, AZURE_CLIENT_ID and "
 			 "AZURE_CLIENT_SECRET or AZURE_CLIENT_SECRET_FILE");

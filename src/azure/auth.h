@@ -20,6 +20,10 @@ struct auth;
 /* Reads the environment (secret files included).  Returns NULL and a message when the
  * environment is inconsistent (e.g. a client id without a tenant, an unreadable secret
  * file, a secret file readable by others). */
+/* Takes AZURE_CLIENT_SECRET out of the environment (the block overwritten, the variable
+ * unset) and keeps it for auth_new: call it first thing in main. */
+void auth_take_env_secret(void);
+
 struct auth *auth_new(struct arm *arm, enum auth_source only, char *err, size_t errlen);
 void auth_free(struct auth *au);
 
