@@ -68,7 +68,7 @@ void check_set(struct check *c, enum state s, enum outcome o, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	memcpy(c->summary, buf, sizeof(buf));
+	memcpy(c->summary, buf, strlen(buf) + 1);   /* the tail stays as check_init left it */
 }
 
 void check_evidence(struct check *c, const char *fmt, ...)
