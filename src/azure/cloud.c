@@ -759,8 +759,11 @@ static void evaluate_guest(struct cloud *c);
 static void discovery_step(struct cloud *c)
 {
 	struct model *m = c->m;
+	/* the client's public address comes from what-is-my-IP or the vantage host */
 	bool whoami_done = m->checks[CK_EDGE_PUBLIC_IP].state != ST_PENDING &&
-			   m->checks[CK_EDGE_PUBLIC_IP].state != ST_RUNNING;
+			   m->checks[CK_EDGE_PUBLIC_IP].state != ST_RUNNING &&
+			   m->checks[CK_EDGE_VANTAGE].state != ST_PENDING &&
+			   m->checks[CK_EDGE_VANTAGE].state != ST_RUNNING;
 
 	if (!(c->jobs & J_DISCOVERY) || !c->f.nic || c->pending > 0)
 		return;

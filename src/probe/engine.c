@@ -185,17 +185,19 @@ static void run_worker(enum worker_kind k, const struct probe_opts *o, const cha
 		run_path(o, addr);
 		break;
 	case W_VANTAGE:
+		a[0] = '\0';
 		if (net_resolve(o->vantage.host, a, sizeof(a), &c) != 0 ||
 		    (fd = net_probe_tcp(&c, "client", a, o->vantage.port, o->connect_ms)) < 0) {
 			check_set(&c, ST_UNKNOWN, OUT_UNAVAILABLE, "the vantage host is out of reach: %s",
 				  c.summary);
+			a[0] = '\0';
 		} else {
 			check_init(&c, CK_EDGE_VANTAGE);
 			sshp_probe_vantage(&c, fd, o->vantage.host, o->vantage.port,
 					   o->vantage.user[0] ? o->vantage.user : o->target.user, &cr,
-					   addr, o->target.port, o->ssh_ms);
+					   addr, o->target.port, o->ssh_ms, a, sizeof(a));
 		}
-		send_check(&c, NULL);
+		send_check(&c, a);       /* where the vantage host saw us come from */
 		break;
 	case W_TRACE:
 		trace_probe(&c, addr, o->target.port, 3000);
@@ -472,8 +474,14 @@ int engine_timeout(const struct engine *e)
 static void on_record(struct engine *e, struct model *m, enum worker_kind k, const struct wire *r)
 {
 	model_set_check(m, &r->check);
-	if (k == W_WHOAMI && r->address[0] && !e->o.target.client_ip[0])
+	/* this client's public address: --client-ip, else what-is-my-IP, else the vantage
+	 * host's view of where our SSH came from */
+	if ((k == W_WHOAMI || (k == W_VANTAGE && !m->target.client_ip[0])) && r->address[0] &&
+	    !e->o.target.client_ip[0]) {
 		snprintf(m->target.client_ip, sizeof(m->target.client_ip), "%s", r->address);
+		if (k == W_VANTAGE)
+			model_log(m, "the vantage host sees this client as %s", r->address);
+	}
 	if (k != W_RESOLVE)
 		return;
 	if (r->check.state == ST_OK && r->address[0]) {

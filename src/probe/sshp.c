@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <fcntl.h>
 #include <libssh/libssh.h>
 #include <stdio.h>
@@ -370,7 +372,8 @@ void sshp_probe_handshake(struct check *c, int fd, const char *host, int port, i
 }
 
 void sshp_probe_vantage(struct check *c, int fd, const char *vhost, int vport, const char *vuser,
-			const struct sshp_creds *cr, const char *addr, int port, int timeout_ms)
+			const struct sshp_creds *cr, const char *addr, int port, int timeout_ms,
+			char *seen, size_t seenlen)
 {
 	ssh_session s = session_new(fd, vhost, vport, vuser, cr->ssh_dir, timeout_ms);
 	struct check tmp;
@@ -396,9 +399,24 @@ void sshp_probe_vantage(struct check *c, int fd, const char *vhost, int vport, c
 	}
 	/* addr is numeric (from our own resolver), so it is safe in a remote command line. */
 	snprintf(cmd, sizeof(cmd),
+		 "echo \"from=${SSH_CONNECTION%%%% *}\"; "
 		 "timeout %d bash -c 'exec 3<>/dev/tcp/%s/%d' 2>&1 && echo sshtriage-connected; echo rc=$?",
 		 secs, addr, port);
+	seen[0] = '\0';
 	run_command(s, cmd, out, sizeof(out), timeout_ms, &status);
+	{
+		/* where the vantage host sees us come from: an address, or nothing */
+		const char *f = strstr(out, "from=");
+		unsigned char bin[16];
+		char ip[64];
+		size_t n = f ? strcspn(f + 5, "\r\n") : 0;
+
+		if (f && n > 0 && n < sizeof(ip)) {
+			snprintf(ip, sizeof(ip), "%.*s", (int)n, f + 5);
+			if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+				snprintf(seen, seenlen, "%s", ip);
+		}
+	}
 	c->elapsed_ms = clock_ms() - t0;
 	o = classify_vantage(out);
 	switch (o) {

@@ -31,8 +31,11 @@ void sshp_probe_path(int fd, const char *host, int port, const char *user,
 /* Handshake only (reference host): fills c (CK_CLIENT_REFERENCE). */
 void sshp_probe_handshake(struct check *c, int fd, const char *host, int port, int timeout_ms);
 
-/* Logs into the vantage host and runs a TCP test to addr:port from there.  Fills c. */
+/* Logs into the vantage host and runs a TCP test to addr:port from there.  Fills c, and
+ * seen with the address the vantage host sees this client come from (its SSH_CONNECTION:
+ * the organisation's public address, after its NAT), "" when it did not say. */
 void sshp_probe_vantage(struct check *c, int fd, const char *vhost, int vport, const char *vuser,
-			const struct sshp_creds *cr, const char *addr, int port, int timeout_ms);
+			const struct sshp_creds *cr, const char *addr, int port, int timeout_ms,
+			char *seen, size_t seenlen);
 
 #endif
