@@ -266,14 +266,17 @@ static int ui_draw_diagram_stacked(const struct ui *ui, const struct model *m, i
 		ui_puts(ui, stdscr, y + c, x, state_marker(st), 6);
 		wattrset(stdscr, base);
 		x += 7;
-		x += ui_puts(ui, stdscr, y + c, x, hint, w - x - 1);
 		if (verdict) {
+			/* the tag before the counts: at 40 columns it must not be the part cut */
 			char tag[32];
 
 			snprintf(tag, sizeof(tag), "<< %s", ui_verdict_tag(m));
 			wattrset(stdscr, base | A_BOLD);
-			ui_puts(ui, stdscr, y + c, x + 2, tag, w - x - 3);
+			x += ui_puts(ui, stdscr, y + c, x, tag, w - x - 1) + 2;
+			wattrset(stdscr, base);
 		}
+		if (x < w - 1)
+			ui_puts(ui, stdscr, y + c, x, hint, w - x - 1);
 		wattrset(stdscr, A_NORMAL);
 	}
 	return COMP_COUNT;
