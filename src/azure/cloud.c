@@ -921,7 +921,10 @@ static void on_boot_blob(void *arg, const struct arm_response *r)
 			  "sshd" : bootlog_sig_name(b->hits[0].sig),
 			  b->count[BOOTLOG_FSTAB] ? " (a mount in /etc/fstab failed)" : "",
 			  b->count[BOOTLOG_PANIC] ? " (kernel panic)" : "");
-	for (int i = 0; i < b->n_hits && i < CHECK_EVIDENCE_MAX - 1; i++)
+	/* the host keys cloud-init printed at boot: a second, older out-of-band source */
+	for (int i = 0; i < b->n_fp && k.n_evidence < CHECK_EVIDENCE_MAX - 2; i++)
+		check_evidence(&k, "host key at boot (cloud-init): %s", b->fp[i]);
+	for (int i = 0; i < b->n_hits && k.n_evidence < CHECK_EVIDENCE_MAX; i++)
 		check_evidence(&k, "line %ld: %s", b->hits[i].line, b->hits[i].text);
 	put(c, &k);
 	free(b);
@@ -1712,7 +1715,12 @@ static void on_vm(void *arg, const struct arm_response *r)
 	snprintf(msg, sizeof(msg), "provisioning %.60s, power %.60s, agent %.60s, %d NIC(s)",
 		 vi->provisioning[0] ? vi->provisioning : "?", vi->power[0] ? vi->power : "?",
 		 vi->agent[0] ? vi->agent : "?", vi->n_nics);
-	if (strcmp(vi->power, "running") == 0) {
+	if (strcmp(vi->power, "running") == 0 && vi->provisioning[0] &&
+	    strcasecmp(vi->provisioning, "Succeeded") != 0 && strcasecmp(vi->provisioning, "Updating") != 0) {
+		snprintf(sum, sizeof(sum), "VM %.100s runs, but its provisioning state is %.40s (an "
+			 "extension or a change failed)", vi->name, vi->provisioning);
+		set(c, CK_VM_POWER, ST_WARN, OUT_WARN, sum, msg);
+	} else if (strcmp(vi->power, "running") == 0) {
 		snprintf(sum, sizeof(sum), "VM %.100s is running", vi->name);
 		set(c, CK_VM_POWER, ST_OK, OUT_OK, sum, msg);
 	} else if (strcmp(vi->power, "deallocated") == 0 || strcmp(vi->power, "stopped") == 0 ||

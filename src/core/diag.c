@@ -69,18 +69,25 @@ enum diag_hostkey diag_host_key(const struct model *m, char *net_fp, size_t len)
 {
 	const struct check *kh = &m->checks[CK_CLIENT_KNOWN_HOSTS], *vm = &m->checks[CK_VM_HOST_KEY];
 	char fp[128];
+	int known = 0;
 
 	find_fp(kh->summary, net_fp, len);
 	if (!net_fp[0])
 		find_fp(m->checks[CK_VM_HANDSHAKE].summary, net_fp, len);
-	if (!net_fp[0] || vm->state != ST_OK)
+	/* Run Command's reading, else the fingerprints cloud-init printed at the last boot */
+	if (vm->state != ST_OK)
+		vm = &m->checks[CK_VM_BOOT_LOG];
+	if (!net_fp[0] || !(vm->state == ST_OK || vm->state == ST_WARN || vm->state == ST_FAIL))
 		return DIAG_HK_UNKNOWN;
 	for (int i = 0; i < vm->n_evidence && i < CHECK_EVIDENCE_MAX; i++) {
 		find_fp(vm->evidence[i], fp, sizeof(fp));
 		if (fp[0] && strcmp(fp, net_fp) == 0)
 			return DIAG_HK_MATCH;
+		known += fp[0] != '\0';
 	}
-	return DIAG_HK_MISMATCH;
+	/* no fingerprint to compare with proves nothing; nor does the boot log's, which is as
+	 * old as the last boot (keys may have been made anew since) */
+	return known && vm == &m->checks[CK_VM_HOST_KEY] ? DIAG_HK_MISMATCH : DIAG_HK_UNKNOWN;
 }
 
 /* Client-side findings that break the path whatever the network does. */

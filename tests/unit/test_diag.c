@@ -287,6 +287,19 @@ int main(void)
 			 "the host key changed ... verify SHA256:AAAAbbbb+/cc out of band");
 		m.checks[CK_VM_HOST_KEY].state = ST_UNKNOWN;
 		ok(diag_host_key(&m, fp, sizeof(fp)) == DIAG_HK_UNKNOWN, "host key: unknown without Run Command");
+		/* the boot log's cloud-init fingerprints stand in for Run Command */
+		m.checks[CK_VM_BOOT_LOG].state = ST_OK;
+		m.checks[CK_VM_BOOT_LOG].n_evidence = 0;
+		ok(diag_host_key(&m, fp, sizeof(fp)) == DIAG_HK_UNKNOWN, "host key: a boot log without fingerprints proves nothing");
+		m.checks[CK_VM_BOOT_LOG].n_evidence = 1;
+		snprintf(m.checks[CK_VM_BOOT_LOG].evidence[0], CHECK_EVIDENCE_LEN,
+			 "host key at boot (cloud-init): 256 SHA256:AAAAbbbb+/cc (ED25519)");
+		ok(diag_host_key(&m, fp, sizeof(fp)) == DIAG_HK_MATCH, "host key: the boot log's fingerprint matches");
+		snprintf(m.checks[CK_VM_BOOT_LOG].evidence[0], CHECK_EVIDENCE_LEN,
+			 "host key at boot (cloud-init): 256 SHA256:ZZZZ (ED25519)");
+		ok(diag_host_key(&m, fp, sizeof(fp)) == DIAG_HK_UNKNOWN,
+		   "host key: another key at boot is no proof of interception (keys may be new)");
+		m.checks[CK_VM_BOOT_LOG].n_evidence = 0;
 		is_str(fp, "SHA256:AAAAbbbb+/cc", "host key: the network's fingerprint is found");
 		m.checks[CK_VM_HOST_KEY].state = ST_OK;
 		m.checks[CK_VM_HOST_KEY].n_evidence = 2;
