@@ -317,40 +317,21 @@ static int print_report(const struct model *m, bool json)
 	return report_exit_status(m);
 }
 
-/* The preview of a remedy: exactly what will be sent, and what it costs. */
+/* The preview of a remedy, sanitised line by line. */
 static void print_preview(FILE *f, const struct cloud_fix *fx, bool utf8)
 {
-	int flags = utf8 ? SANITIZE_UTF8 : 0;
-	char buf[1400];
+	char text[REMEDY_PREVIEW_LEN], buf[1400];
+	const char *p = text;
 
-	fprintf(f, "Remedy %s: %s%s\n", remedy_name(fx->id), remedy_title(fx->id),
-		remedy_destructive(fx->id) ? " (DESTRUCTIVE)" : "");
-	sanitize(buf, sizeof(buf), fx->what, strlen(fx->what), flags);
-	fprintf(f, "  changes: %s\n", buf);
-	sanitize(buf, sizeof(buf), fx->cost, strlen(fx->cost), flags);
-	fprintf(f, "  costs:   %s\n", buf);
-	if (fx->undo[0]) {
-		sanitize(buf, sizeof(buf), fx->undo, strlen(fx->undo), flags);
-		fprintf(f, "  undo:    %s\n", buf);
+	cloud_fix_text(fx, text, sizeof(text));
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		sanitize(buf, sizeof(buf), p, n, utf8 ? SANITIZE_UTF8 : 0);
+		fprintf(f, "%s\n", buf);
+		p += n + (nl != NULL);
 	}
-	for (int i = 0; i < fx->n_steps; i++) {
-		sanitize(buf, sizeof(buf), fx->step[i].url, strlen(fx->step[i].url), flags);
-		fprintf(f, "  %s %s\n", fx->step[i].method, buf);
-		if (fx->step[i].shown) {
-			const char *p = fx->step[i].shown;
-
-			while (*p) {
-				const char *nl = strchr(p, '\n');
-				size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
-				sanitize(buf, sizeof(buf), p, n, flags);
-				fprintf(f, "    %s\n", buf);
-				p += n + (nl != NULL);
-			}
-		}
-	}
-	if (fx->script)
-		fprintf(f, "  Run Command script (runs as root in the guest):\n%s\n", fx->script);
 }
 
 /* Asks on the terminal (never stdin: a script's input is not a person).  Destructive
@@ -381,16 +362,9 @@ static bool confirm(const struct model *m, enum remedy_id id)
 static void audit(const struct model *m, const struct cloud_fix *fx, enum remedy_id id,
 		  const char *outcome, const char *status)
 {
-	char req[1300], err[300];
+	char err[300];
 
-	if (fx && fx->script)
-		snprintf(req, sizeof(req), "Run Command on %s", m->target.azure_vm);
-	else if (fx && fx->n_steps)
-		snprintf(req, sizeof(req), "%s %s%s", fx->step[0].method, fx->step[0].url,
-			 fx->n_steps > 1 ? " (and more)" : "");
-	else
-		snprintf(req, sizeof(req), "none");
-	if (audit_append(m, remedy_name(id), req, outcome, status, err, sizeof(err)) != 0)
+	if (cloud_fix_audit(m, id, fx, outcome, status, err, sizeof(err)) != 0)
 		fprintf(stderr, "sshtriage: audit log: %s\n", err);
 }
 

@@ -67,6 +67,13 @@ struct cloud_fix {
 int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
 		   struct cloud_fix *fx, char *err, size_t errlen);
 void cloud_fix_free(struct cloud_fix *fx);
+/* The preview: what changes, what it costs, how it is undone, then each request (method,
+ * URL, body with secrets masked) or the guest script.  Raw text (sanitise to show). */
+void cloud_fix_text(const struct cloud_fix *fx, char *out, size_t len);
+/* One line to the audit log (util/audit.h) for remedy id: the request is the first step's
+ * method and URL, or "Run Command on VM" — never a body.  fx may be NULL. */
+int cloud_fix_audit(const struct model *m, enum remedy_id id, const struct cloud_fix *fx,
+		    const char *outcome, const char *status, char *err, size_t errlen);
 /* Carries out fx (kept by the caller until cloud_busy is false): its steps in order, each
  * long-running operation polled to its end.  m->fix says how it went. */
 int cloud_fix_start(struct cloud *c, struct model *m, struct cloud_fix *fx, char *err,

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "azure/guest.h"
 #include "azure/guestfix.h"
 #include "core/remedy.h"
+#include "util/audit.h"
 #include "util/clock.h"
 
 #define RULE_NAME "sshtriage-allow-ssh"
@@ -493,4 +495,63 @@ int cloud_fix_start(struct cloud *c, struct model *m, struct cloud_fix *fx, char
 		return -1;
 	}
 	return 0;
+}
+
+/* Appends printf-style text at *at in out (len bytes), cutting at the end. */
+static void put_text(char *out, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void put_text(char *out, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(out + *at, len - *at, fmt, ap);
+	va_end(ap);
+	*at = n < 0 ? len : *at + (size_t)n >= len ? len - 1 : *at + (size_t)n;
+}
+
+void cloud_fix_text(const struct cloud_fix *fx, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	put_text(out, len, &at, "Remedy %s: %s%s\n", remedy_name(fx->id), remedy_title(fx->id),
+		 remedy_destructive(fx->id) ? " (DESTRUCTIVE)" : "");
+	put_text(out, len, &at, "  changes: %s\n  costs:   %s\n", fx->what, fx->cost);
+	if (fx->undo[0])
+		put_text(out, len, &at, "  undo:    %s\n", fx->undo);
+	for (int i = 0; i < fx->n_steps; i++) {
+		const char *p = fx->step[i].shown;
+
+		put_text(out, len, &at, "  %s %s\n", fx->step[i].method, fx->step[i].url);
+		while (p && *p) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+			put_text(out, len, &at, "    %.*s\n", (int)n, p);
+			p += n + (nl != NULL);
+		}
+	}
+	if (fx->script)
+		put_text(out, len, &at, "  Run Command script (runs as root in the guest):\n%s\n",
+			 fx->script);
+}
+
+int cloud_fix_audit(const struct model *m, enum remedy_id id, const struct cloud_fix *fx,
+		    const char *outcome, const char *status, char *err, size_t errlen)
+{
+	char req[1300];
+
+	if (fx && fx->script)
+		snprintf(req, sizeof(req), "Run Command on %.1000s", m->target.azure_vm);
+	else if (fx && fx->n_steps)
+		snprintf(req, sizeof(req), "%s %.1200s%s", fx->step[0].method, fx->step[0].url,
+			 fx->n_steps > 1 ? " (and more)" : "");
+	else
+		snprintf(req, sizeof(req), "none");
+	return audit_append(m, remedy_name(id), req, outcome, status, err, errlen);
 }

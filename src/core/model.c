@@ -110,6 +110,7 @@ void model_init(struct model *m, const struct target *t)
 	model_new_round(m);
 	m->round = 0;
 	m->fix.id = -1;
+	m->offer.id = -1;
 }
 
 void model_set_check(struct model *m, const struct check *c)

@@ -90,12 +90,22 @@ struct model {
 	/* what each remedy would change, as the cloud side worked it out ("" when not known
 	 * yet; the report then gives the catalog's title alone) — raw, sanitise to show */
 	char remedy_changes[RM_COUNT][200];
+	/* a remedy offered on the screen: its preview, waiting for the operator's yes */
+#define REMEDY_PREVIEW_LEN 8192
+	struct remedy_offer {
+		int id;              /* enum remedy_id; -1 none */
+		bool ready;          /* planned: text is the preview; else error says why not */
+		char text[REMEDY_PREVIEW_LEN];   /* raw: sanitise to show */
+		char error[CHECK_SUMMARY_LEN];
+		char confirm[64];    /* a destructive one: what must be typed (the VM's name) */
+	} offer;
 	/* a remedy being applied (--fix, the menu): it ends in a new probe round */
 	struct remedy_run {
 		int id;              /* enum remedy_id; -1 none */
 		enum state state;    /* RUNNING, then OK (applied) or FAIL */
 		char status[CHECK_SUMMARY_LEN];
 		long elapsed_ms;
+		unsigned round;      /* the probe round that shows its effect; 0 while none */
 	} fix;
 	long elapsed_ms;         /* round start to last result */
 	unsigned round;          /* bumped by each re-run */

@@ -4,12 +4,116 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <poll.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "azure/cloud.h"
+#include "core/remedy.h"
 #include "ev/loop.h"
 #include "ev/sig.h"
 #include "util/clock.h"
 
 #define MAX_FDS 16
+
+/* A remedy chosen on the screen: offered (its preview in m->offer), applied on the loop,
+ * then a new round shows what it did. */
+struct loop_fix {
+	struct cloud_fix fx;
+	bool planned, applying, reprobing;
+};
+
+static void fix_drop(struct loop_fix *lf, struct model *m)
+{
+	if (lf->planned)
+		cloud_fix_free(&lf->fx);
+	lf->planned = false;
+	m->offer.id = -1;
+	m->generation++;
+}
+
+static void fix_plan(struct loop_fix *lf, struct engine *e, struct model *m, int id)
+{
+	struct remedy_offer *o = &m->offer;
+	const char *slash = strrchr(m->target.azure_vm, '/');
+
+	fix_drop(lf, m);
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	if (!m->done || lf->applying)
+		snprintf(o->error, sizeof(o->error), "the triage is still running: wait for its verdict");
+	else if (remedy_how((enum remedy_id)id) == REMEDY_LOCAL)
+		snprintf(o->error, sizeof(o->error), "a change on this machine: run sshtriage --fix %s",
+			 remedy_name((enum remedy_id)id));
+	else if (engine_fix_plan(e, m, (enum remedy_id)id, &lf->fx, o->error, sizeof(o->error)) == 0) {
+		lf->planned = o->ready = true;
+		cloud_fix_text(&lf->fx, o->text, sizeof(o->text));
+		snprintf(o->confirm, sizeof(o->confirm), "%.60s", slash ? slash + 1 : "yes");
+	}
+	m->generation++;
+}
+
+static void fix_audit(struct loop_fix *lf, struct model *m, int id, const char *outcome,
+		      const char *status)
+{
+	char err[300];
+
+	if (cloud_fix_audit(m, (enum remedy_id)id, lf->planned ? &lf->fx : NULL, outcome, status,
+			    err, sizeof(err)) != 0)
+		model_log(m, "audit log: %.140s", err);
+}
+
+static void fix_apply(struct loop_fix *lf, struct engine *e, struct model *m)
+{
+	char err[CHECK_SUMMARY_LEN];
+	int id = m->offer.id;
+
+	if (!lf->planned || id < 0)
+		return;
+	if (engine_fix_start(e, m, &lf->fx, err, sizeof(err)) != 0) {
+		m->fix.id = id;
+		m->fix.state = ST_FAIL;
+		m->fix.round = m->round;
+		snprintf(m->fix.status, sizeof(m->fix.status), "not started: %.200s", err);
+		fix_audit(lf, m, id, "failed", err);
+		fix_drop(lf, m);
+		return;
+	}
+	lf->applying = true;
+	m->offer.id = -1;
+}
+
+/* After each event: a remedy that ended is logged and followed by a new round. */
+static void fix_progress(struct loop_fix *lf, struct engine *e, struct model *m)
+{
+	if (lf->applying && m->done && m->fix.state != ST_RUNNING) {
+		bool ok = m->fix.state == ST_OK;
+
+		lf->applying = false;
+		fix_audit(lf, m, m->fix.id, ok ? "applied" : "failed", m->fix.status);
+		fix_drop(lf, m);
+		if (ok) {
+			engine_start(e, m);              /* and see whether it worked */
+			m->fix.round = m->round;
+			lf->reprobing = true;
+			snprintf(m->fix.status, sizeof(m->fix.status), "applied in %ld.%ld s; probing "
+				 "again...", m->fix.elapsed_ms / 1000, m->fix.elapsed_ms % 1000 / 100);
+		} else {
+			m->fix.round = m->round;
+		}
+		m->generation++;
+	}
+	if (lf->reprobing && m->done) {
+		lf->reprobing = false;
+		if (m->reachable)
+			snprintf(m->fix.status, sizeof(m->fix.status), "applied in %ld.%ld s: the path "
+				 "works now", m->fix.elapsed_ms / 1000, m->fix.elapsed_ms % 1000 / 100);
+		else
+			snprintf(m->fix.status, sizeof(m->fix.status), "applied; still failing at %s: "
+				 "%.160s", m->verdict.present ? comp_name(m->verdict.comp) : "?",
+				 m->verdict.summary);
+		m->generation++;
+	}
+}
 
 /* Acts on the signals in set; returns the one that ends the program, or 0. */
 static int loop_signals(struct ui *ui, unsigned set)
@@ -32,7 +136,25 @@ static int loop_signals(struct ui *ui, unsigned set)
 	return 0;
 }
 
+static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *ui, int *sig,
+				  struct loop_fix *lf);
+
 enum loop_end loop_run(struct engine *e, struct model *m, struct ui *ui, int *sig)
+{
+	struct loop_fix lf;
+	enum loop_end end;
+
+	memset(&lf, 0, sizeof(lf));
+	end = loop_run_fix(e, m, ui, sig, &lf);
+	if (lf.planned)
+		cloud_fix_free(&lf.fx);
+	if (lf.applying)   /* the change may go on in Azure: the log says so */
+		fix_audit(&lf, m, m->fix.id, "interrupted", "the program ended while Azure worked on it");
+	return end;
+}
+
+static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *ui, int *sig,
+				  struct loop_fix *lf)
 {
 	long long last_paint = 0;
 	bool dirty = true;       /* something may need painting */
@@ -84,6 +206,7 @@ enum loop_end loop_run(struct engine *e, struct model *m, struct ui *ui, int *si
 				return LOOP_SIGNAL;
 		}
 		engine_handle(e, fds + n, nw, m);
+		fix_progress(lf, e, m);
 		dirty = true;
 		if (ui_i >= 0 && (fds[ui_i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
 			enum ui_action act = ui_input(ui, m);
@@ -95,8 +218,19 @@ enum loop_end loop_run(struct engine *e, struct model *m, struct ui *ui, int *si
 			}
 			if (act == UI_QUIT)
 				return LOOP_QUIT;
-			if (act == UI_RERUN)
+			if (act == UI_RERUN && (lf->applying || lf->reprobing))
+				model_log(m, "a remedy is under way: the rerun waits for it");
+			else if (act == UI_RERUN)
 				engine_start(e, m);
+			else if (act == UI_FIX_PLAN)
+				fix_plan(lf, e, m, ui_fix_choice(ui));
+			else if (act == UI_FIX_APPLY)
+				fix_apply(lf, e, m);
+			else if (act == UI_FIX_CANCEL) {
+				if (lf->planned)
+					fix_audit(lf, m, m->offer.id, "refused", "not confirmed on the screen");
+				fix_drop(lf, m);
+			}
 		}
 	}
 }

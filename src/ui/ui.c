@@ -17,7 +17,6 @@
 #include "ui/ui_priv.h"
 
 #define UI_CTRL(c) ((c) & 0x1f)
-#define UI_ESC 27
 #define UI_ESCDELAY_MS 25        /* a lone Esc must feel instant; keys arrive within it */
 #define UI_INPUT_MAX 256         /* keys read per ui_input(): bounds a paste or resize storm */
 #define UI_CPR_WAIT_MS 2000      /* how long an answer to the size query is awaited */
@@ -652,6 +651,11 @@ static enum ui_action ui_command(struct ui *ui, const struct model *m, const str
 	return UI_NONE;
 }
 
+int ui_fix_choice(const struct ui *ui)
+{
+	return ui ? ui->fix_choice : -1;
+}
+
 enum ui_action ui_input(struct ui *ui, const struct model *m)
 {
 	enum ui_action act = UI_NONE;
@@ -682,8 +686,15 @@ enum ui_action ui_input(struct ui *ui, const struct model *m)
 			continue;
 		}
 		ui_msg_clear(ui);
-		if (ui->overlay == UI_OV_MENU && ui_menu_key(ui, ch))
+		if (ui->overlay == UI_OV_PREVIEW) {
+			act = ui_preview_key(ui, m, ch);
 			continue;
+		}
+		if (ui->overlay == UI_OV_MENU && ui_menu_key(ui, ch)) {
+			act = ui->pending_act;
+			ui->pending_act = UI_NONE;
+			continue;
+		}
 		k = ui_key_lookup(ctx, ch);
 		if (k)
 			act = ui_command(ui, m, k, ch);

@@ -26,6 +26,9 @@ enum ui_action {
 	UI_QUIT,
 	UI_RERUN,                /* start a new probe round */
 	UI_HANGUP,               /* the terminal is gone (end of file, error, hangup) */
+	UI_FIX_PLAN,             /* work out the remedy ui_fix_choice() and offer its preview */
+	UI_FIX_APPLY,            /* the operator confirmed the offer */
+	UI_FIX_CANCEL,           /* the operator turned the offer down */
 };
 
 struct ui;
@@ -50,6 +53,8 @@ int ui_fd(const struct ui *ui);
  * poll() says the terminal is readable: nothing to read then means the terminal is gone
  * (UI_HANGUP), so a dead line cannot make the loop spin. */
 enum ui_action ui_input(struct ui *ui, const struct model *m);
+/* The remedy (enum remedy_id) the operator chose from the menu. */
+int ui_fix_choice(const struct ui *ui);
 /* Repaints what changed since the last call; returns true if it wrote anything. */
 bool ui_draw(struct ui *ui, const struct model *m);
 /* Forces a full repaint at the next ui_draw (Ctrl-L, SIGCONT, resize). */

@@ -231,6 +231,102 @@ static void ui_menu_draw(struct ui *ui, const struct model *m)
 	ui->ov_gen = m->generation;
 }
 
+/* The remedy's preview (m->offer), over the whole screen but a margin. */
+static void ui_preview_draw(struct ui *ui, const struct model *m)
+{
+	const struct remedy_offer *o = &m->offer;
+	char title[80], foot[120], line[400];
+	const char *p;
+	int h, w, r = 0;
+	bool destructive = remedy_destructive((enum remedy_id)ui->fix_choice);
+
+	if (ui->ov_built != UI_OV_PREVIEW || ui->ov_gen != m->generation) {
+		ui_overlay_free(ui);
+		if (!ui_overlay_window(ui, LINES - 2, COLS - 2))
+			return;
+		ui->ov_built = UI_OV_PREVIEW;
+		ui->ov_gen = m->generation;
+	}
+	h = getmaxy(ui->ov_win);
+	w = getmaxx(ui->ov_win);
+	werase(ui->ov_win);
+	snprintf(title, sizeof(title), "Apply %s?", remedy_name((enum remedy_id)ui->fix_choice));
+	if (o->id != ui->fix_choice)
+		snprintf(foot, sizeof(foot), "Esc cancel");
+	else if (!o->ready)
+		snprintf(foot, sizeof(foot), "Esc close");
+	else if (destructive)
+		snprintf(foot, sizeof(foot), "type %.40s, Enter: apply  Esc cancel", o->confirm);
+	else
+		snprintf(foot, sizeof(foot), "y apply  Esc cancel");
+	ui_frame(ui, ui->ov_win, title, foot);
+	if (o->id != ui->fix_choice) {
+		ui_puts(ui, ui->ov_win, 1, 2, "Working out the change from what the triage read...", w - 4);
+		return;
+	}
+	if (!o->ready) {
+		ui_text_clean(ui, line, sizeof(line), o->error, sizeof(o->error));
+		ui_puts(ui, ui->ov_win, 1, 2, "It cannot be applied:", w - 4);
+		ui_puts(ui, ui->ov_win, 2, 2, line, w - 4);
+		return;
+	}
+	/* the text as it will be sent; what does not fit is cut (--dry-run prints it all) */
+	for (p = o->text; *p && r < h - 3; r++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		ui_text_clean(ui, line, sizeof(line), p, n < sizeof(line) ? n : sizeof(line) - 1);
+		ui_puts(ui, ui->ov_win, 1 + r, 2, line, w - 4);
+		p += n + (nl != NULL);
+	}
+	if (*p)
+		ui_puts(ui, ui->ov_win, h - 2, 2, "... (the rest: sshtriage --fix ID --dry-run)", w - 4);
+	if (destructive) {
+		snprintf(line, sizeof(line), "DESTRUCTIVE. Type the VM's name: %s_", ui->typed);
+		wattron(ui->ov_win, A_BOLD);
+		ui_puts(ui, ui->ov_win, h - 2, 2, line, w - 4);
+		wattroff(ui->ov_win, A_BOLD);
+	}
+}
+
+enum ui_action ui_preview_key(struct ui *ui, const struct model *m, int ch)
+{
+	const struct remedy_offer *o = &m->offer;
+	bool ready = o->id == ui->fix_choice && o->ready;
+
+	ui->ov_gen = 0;              /* redraw the typed name */
+	if (ch == UI_ESC || (ch == 'q' && !remedy_destructive((enum remedy_id)ui->fix_choice))) {
+		ui->overlay = UI_OV_NONE;
+		snprintf(ui->msg, sizeof(ui->msg), "Nothing was changed");
+		return UI_FIX_CANCEL;
+	}
+	if (!ready)
+		return UI_NONE;
+	if (!remedy_destructive((enum remedy_id)ui->fix_choice)) {
+		if (ch != 'y' && ch != 'Y')
+			return UI_NONE;
+		ui->overlay = UI_OV_NONE;
+		return UI_FIX_APPLY;
+	}
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		if (strcmp(ui->typed, o->confirm) != 0) {
+			snprintf(ui->msg, sizeof(ui->msg), "That is not the VM's name: nothing was changed");
+			ui->typed_len = 0;
+			ui->typed[0] = '\0';
+			return UI_NONE;
+		}
+		ui->overlay = UI_OV_NONE;
+		return UI_FIX_APPLY;
+	}
+	if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && ui->typed_len > 0)
+		ui->typed[--ui->typed_len] = '\0';
+	else if (ch > 32 && ch < 127 && ui->typed_len < (int)sizeof(ui->typed) - 1) {
+		ui->typed[ui->typed_len++] = (char)ch;
+		ui->typed[ui->typed_len] = '\0';
+	}
+	return UI_NONE;
+}
+
 void ui_overlay_draw(struct ui *ui, const struct model *m)
 {
 	/* ov_win, not ov_built: a half-built overlay (a failed allocation) goes too */
@@ -246,6 +342,8 @@ void ui_overlay_draw(struct ui *ui, const struct model *m)
 		ui_help_draw(ui);
 	else if (ui->overlay == UI_OV_MENU)
 		ui_menu_draw(ui, m);
+	else if (ui->overlay == UI_OV_PREVIEW)
+		ui_preview_draw(ui, m);
 	if (ui->ov_win)
 		touchwin(ui->ov_win);
 }
@@ -270,11 +368,14 @@ bool ui_menu_key(struct ui *ui, int ch)
 	case KEY_ENTER: {
 		int i = item_index(current_item(ui->menu));
 
-		/* applying from the screen (preview, confirmation, progress) is the next step;
-		 * until then the menu says what to run */
-		if (i >= 0 && i < ui->menu_n)
-			snprintf(ui->msg, sizeof(ui->msg), "Apply it with: sshtriage --fix %s "
-				 "(preview first: --dry-run)", remedy_name(ui->menu_ids[i]));
+		/* the loop works the change out; the preview shows it before anything happens */
+		if (i >= 0 && i < ui->menu_n) {
+			ui->fix_choice = (int)ui->menu_ids[i];
+			ui->overlay = UI_OV_PREVIEW;
+			ui->typed_len = 0;
+			ui->typed[0] = '\0';
+			ui->pending_act = UI_FIX_PLAN;
+		}
 		return true;
 	}
 	default:

@@ -21,10 +21,11 @@
 #define UI_FULL_COLS 80          /* the five boxed panes need this much */
 #define UI_FULL_LINES 20
 #define UI_MAX_DLINES 1024       /* bound on the detail pane's line list */
+#define UI_ESC 27
 #define UI_MENU_MAX 32           /* remedies one component's menu can list */
 
 enum ui_focus { UI_FOCUS_DIAGRAM, UI_FOCUS_DETAIL, UI_FOCUS_LOG, UI_FOCUS_COUNT };
-enum ui_overlay { UI_OV_NONE, UI_OV_HELP, UI_OV_MENU };
+enum ui_overlay { UI_OV_NONE, UI_OV_HELP, UI_OV_MENU, UI_OV_PREVIEW };
 enum ui_layout { UI_LAYOUT_FULL, UI_LAYOUT_STACKED, UI_LAYOUT_TINY };
 
 /* Per-check evidence visibility: AUTO follows the cursor (and shows everything when it all
@@ -114,6 +115,10 @@ struct ui {
 	MENU *menu;
 	ITEM *items[UI_MENU_MAX + 1];  /* NULL-terminated for new_menu() */
 	enum remedy_id menu_ids[UI_MENU_MAX]; /* what the items stand for */
+	int fix_choice;              /* the remedy chosen from the menu */
+	enum ui_action pending_act;  /* an action a key of an overlay asked for */
+	char typed[64];              /* the VM's name typed for a destructive remedy */
+	int typed_len;
 	int menu_n;
 	unsigned ov_gen;             /* the model generation the menu was built from */
 	int ov_lines, ov_cols;       /* screen size the overlay was built for */
@@ -186,5 +191,8 @@ void ui_overlay_draw(struct ui *ui, const struct model *m);
 void ui_overlay_free(struct ui *ui);
 int ui_help_lines(const struct ui *ui);
 bool ui_menu_key(struct ui *ui, int ch);
+/* Keys of the remedy preview: y applies (or the VM's name typed, then Enter, for a
+ * destructive one), Esc turns it down. */
+enum ui_action ui_preview_key(struct ui *ui, const struct model *m, int ch);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/remedy.h"
 #include "ui/ui_priv.h"
 
 #define UI_PANE_H 5              /* border, title, marker, hint, border */
@@ -630,16 +631,29 @@ int ui_status_keys(const struct ui *ui, char *buf, size_t len, int cols)
 	return (int)o;
 }
 
-static void ui_draw_status(const struct ui *ui, int y, int w)
+static void ui_draw_status(const struct ui *ui, const struct model *m, int y, int w)
 {
-	char keys[256];
+	char keys[256], fix[CHECK_SUMMARY_LEN + 96], clean[sizeof(fix)];
+	const char *msg = ui->msg;
 	int x = 1;
 
+	/* a remedy under way, or the round that shows what it did, says so here */
+	if (m->fix.id >= 0 && (m->fix.state == ST_RUNNING || m->fix.round == m->round)) {
+		if (m->fix.state == ST_RUNNING)
+			snprintf(fix, sizeof(fix), "%s under way: %s", remedy_name((enum remedy_id)m->fix.id),
+				 m->fix.status);
+		else
+			snprintf(fix, sizeof(fix), "%s %s", remedy_name((enum remedy_id)m->fix.id),
+				 m->fix.status);
+		ui_text_clean(ui, clean, sizeof(clean), fix, sizeof(fix));
+		if (!msg[0])
+			msg = clean;
+	}
 	wattron(stdscr, A_REVERSE);
 	mvwhline(stdscr, y, 0, ' ', w);
-	if (ui->msg[0]) {
+	if (msg[0]) {
 		wattron(stdscr, A_BOLD);
-		x += ui_puts(ui, stdscr, y, x, ui->msg, w - 2) + 3;
+		x += ui_puts(ui, stdscr, y, x, msg, w - 2) + 3;
 		wattroff(stdscr, A_BOLD);
 	}
 	if (x < w - 10) {
@@ -718,5 +732,5 @@ void ui_view_draw(struct ui *ui, const struct model *m)
 	ui_draw_detail(ui, m, y, avail - 1 - (lrows ? lrows + 1 : 0), w);
 	if (lrows)
 		ui_draw_log(ui, m, h - 2 - lrows, lrows, w);
-	ui_draw_status(ui, h - 1, w);
+	ui_draw_status(ui, m, h - 1, w);
 }
