@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "azure/arm.h"
+#include "azure/netjson.h"
 #include "azure/retry.h"
 #include "util/clock.h"
 
@@ -19,7 +20,8 @@
 struct call {
 	struct call *next;
 	CURL *h;
-	struct curl_slist *hdrs;
+	struct curl_slist *hdrs;         /* the fixed headers */
+	struct curl_slist *attempt_hdrs; /* ARM_BEARER: the token's, then the fixed ones */
 	char method[8];
 	char *url, *body;
 	int flags;
@@ -32,7 +34,11 @@ struct call {
 	char async_op[ARM_URL_MAX], location[ARM_URL_MAX], retry_after[128];
 	int attempts;
 	long long started, not_before;   /* not_before > 0: waiting to retry */
+	bool parked;                     /* waiting for a new token (after a 401, or during one) */
+	bool retried_401;
+	long parked_status;              /* the 401 it got, handed over if no token comes */
 	char error[256];
+	char curl_err[CURL_ERROR_SIZE];  /* libcurl's own detail (which certificate problem) */
 	/* ARM_LRO */
 	bool polling;                    /* the call now GETs a polling URL */
 	bool async;                      /* ... an Azure-AsyncOperation one */
@@ -53,6 +59,9 @@ struct arm {
 	} socks[ARM_MAX_SOCKS];
 	int nsocks;
 	long long timer_due;         /* -1: no curl timer */
+	arm_refresh_fn refresh;      /* asked for a new token after a 401 */
+	void *refresh_arg;
+	bool refreshing;
 	int calls_made;
 	unsigned long rng;
 };
@@ -208,11 +217,20 @@ static int on_timer(CURLM *m, long timeout_ms, void *arg)
 
 /* ---- calls ---------------------------------------------------------------------------- */
 
+/* Header lists may hold the token: wiped before they are freed. */
+static void slist_wipe_free(struct curl_slist *l)
+{
+	for (struct curl_slist *s = l; s; s = s->next)
+		memset(s->data, 0, strlen(s->data));
+	curl_slist_free_all(l);
+}
+
 static void call_free(struct call *c)
 {
 	if (!c)
 		return;
 	curl_slist_free_all(c->hdrs);
+	slist_wipe_free(c->attempt_hdrs);
 	free(c->url);
 	if (c->body) {
 		/* request bodies may hold a client secret: wipe before freeing */
@@ -231,6 +249,27 @@ static int start_attempt(struct arm *a, struct call *c)
 
 	if (!h)
 		return -1;
+	slist_wipe_free(c->attempt_hdrs);
+	c->attempt_hdrs = NULL;
+	if (c->flags & ARM_BEARER) {
+		/* the token of this attempt: a retry after a refresh carries the new one */
+		char hdr[8192];
+		struct curl_slist *l;
+
+		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", a->token ? a->token : "");
+		l = curl_slist_append(NULL, hdr);
+		memset(hdr, 0, sizeof(hdr));
+		for (struct curl_slist *s = c->hdrs; s && l; s = s->next)
+			if (!curl_slist_append(l, s->data)) {
+				slist_wipe_free(l);
+				l = NULL;
+			}
+		if (!l) {
+			curl_easy_cleanup(h);
+			return -1;
+		}
+		c->attempt_hdrs = l;
+	}
 	c->len = 0;
 	c->too_big = c->too_many_headers = false;
 	c->n_headers = 0;
@@ -259,6 +298,8 @@ static int start_attempt(struct arm *a, struct call *c)
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, c);
+	c->curl_err[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->method);
 	if (c->body) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body);
@@ -269,7 +310,7 @@ static int start_attempt(struct arm *a, struct call *c)
 	} else if (strcmp(c->method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->hdrs);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->attempt_hdrs ? c->attempt_hdrs : c->hdrs);
 	c->h = h;
 	if (curl_multi_add_handle(a->m, h) != CURLM_OK) {
 		curl_easy_cleanup(h);
@@ -283,7 +324,6 @@ int arm_call(struct arm *a, const char *method, const char *url, const char *bod
 	     arm_done_fn done, void *arg, char *err, size_t errlen)
 {
 	struct call *c;
-	char hdr[8192];
 
 	if (strlen(url) >= ARM_URL_MAX) {
 		snprintf(err, errlen, "URL too long");
@@ -302,7 +342,7 @@ int arm_call(struct arm *a, const char *method, const char *url, const char *bod
 		snprintf(err, errlen, "refusing to send the token to a host that is not the ARM endpoint");
 		return -1;
 	}
-	if ((flags & ARM_BEARER) && !a->token) {
+	if ((flags & ARM_BEARER) && !a->token && !a->refreshing) {
 		snprintf(err, errlen, "no token");
 		return -1;
 	}
@@ -317,18 +357,15 @@ int arm_call(struct arm *a, const char *method, const char *url, const char *bod
 	c->done = done;
 	c->arg = arg;
 	c->started = clock_ms();
-	if (flags & ARM_BEARER) {
-		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", a->token);
-		c->hdrs = curl_slist_append(c->hdrs, hdr);
-		memset(hdr, 0, sizeof(hdr));
-	}
 	c->hdrs = curl_slist_append(c->hdrs, (flags & ARM_FORM) ? "Content-Type: application/x-www-form-urlencoded"
 								: "Content-Type: application/json");
 	c->hdrs = curl_slist_append(c->hdrs, "Accept: application/json");
 	c->hdrs = curl_slist_append(c->hdrs, "Expect:");
 	if (flags & ARM_METADATA)
 		c->hdrs = curl_slist_append(c->hdrs, "Metadata: true");
-	if (start_attempt(a, c) != 0) {
+	if ((flags & ARM_BEARER) && !a->token)
+		c->parked = true;        /* a new token is on its way: start with it */
+	else if (start_attempt(a, c) != 0) {
 		call_free(c);
 		snprintf(err, errlen, "libcurl could not start the call");
 		return -1;
@@ -362,7 +399,9 @@ static long poll_wait_ms(const struct call *c)
 /* "status" of an Azure-AsyncOperation body, "" when there is none. */
 static void async_status(const char *body, size_t len, char *out, size_t outlen)
 {
-	cJSON *j = cJSON_ParseWithLength(body, len);
+	char why[NETJSON_ERR_LEN];
+	/* strict: "InProgress" and "Succeeded" under one key must not end the wait */
+	cJSON *j = netjson_parse_strict(body, len, why, sizeof(why));
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "status");
 
 	snprintf(out, outlen, "%s", cJSON_IsString(st) ? st->valuestring : "");
@@ -458,11 +497,12 @@ static bool lro_continue(struct arm *a, struct call *c, long status)
 	return false;
 }
 
+static void deliver(struct arm *a, struct call *c, long status);
+
 /* An attempt ended: retry it later, or hand the answer to the caller. */
 static void finished(struct arm *a, struct call *c, CURLcode rc)
 {
 	long status = 0;
-	struct arm_response r;
 	bool retry = false;
 	long wait = 0;
 	bool capped = false;
@@ -477,7 +517,8 @@ static void finished(struct arm *a, struct call *c, CURLcode rc)
 	else if (c->too_many_headers)
 		snprintf(c->error, sizeof(c->error), "the answer has more than %d header lines", ARM_MAX_HEADERS);
 	else if (rc != CURLE_OK)
-		snprintf(c->error, sizeof(c->error), "%s", curl_easy_strerror(rc));
+		snprintf(c->error, sizeof(c->error), "%.250s",
+			 c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));
 	if (c->attempts < ARM_ATTEMPTS && !c->too_big && !c->too_many_headers) {
 		if (status == 429) {
 			/* throttled: the request was not carried out, so even a POST may repeat */
@@ -492,8 +533,27 @@ static void finished(struct arm *a, struct call *c, CURLcode rc)
 		c->not_before = clock_ms() + wait;
 		return;
 	}
+	if (status == 401 && !c->error[0] && (c->flags & ARM_BEARER) && !c->retried_401 && a->refresh) {
+		/* an expired or revoked token: once per call, wait for a new one and repeat it
+		 * (ARM did nothing with a request it did not authenticate, so a POST may repeat) */
+		c->retried_401 = c->parked = true;
+		c->parked_status = status;
+		if (!a->refreshing) {
+			a->refreshing = true;
+			a->refresh(a->refresh_arg);
+		}
+		return;
+	}
 	if ((c->flags & ARM_LRO) && lro_continue(a, c, status))
 		return;
+	deliver(a, c, status);
+}
+
+/* Hands the call's answer to its caller and frees it. */
+static void deliver(struct arm *a, struct call *c, long status)
+{
+	struct arm_response r;
+
 	memset(&r, 0, sizeof(r));
 	r.status = c->error[0] ? 0 : status;
 	r.body = c->buf && !c->error[0] ? c->buf : "";
@@ -631,8 +691,34 @@ struct arm *arm_new(const struct arm_config *cfg, char *err, size_t errlen)
 	return a;
 }
 
+void arm_on_unauthorized(struct arm *a, arm_refresh_fn fn, void *arg)
+{
+	a->refresh = fn;
+	a->refresh_arg = arg;
+}
+
+void arm_token_refreshed(struct arm *a, bool ok, const char *why)
+{
+	a->refreshing = false;
+again:
+	for (struct call *c = a->calls; c; c = c->next) {
+		if (!c->parked)
+			continue;
+		c->parked = false;
+		if (ok && a->token) {
+			c->not_before = clock_ms();      /* started by the next arm_handle */
+			continue;
+		}
+		if (!c->parked_status)
+			snprintf(c->error, sizeof(c->error), "no new token: %.200s", why ? why : "");
+		deliver(a, c, c->parked_status);
+		goto again;      /* the callback may have changed the list */
+	}
+}
+
 void arm_cancel_all(struct arm *a)
 {
+	a->refreshing = false;
 	while (a->calls) {
 		struct call *c = a->calls;
 

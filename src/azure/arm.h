@@ -75,6 +75,15 @@ void arm_cancel_all(struct arm *a);
 /* The bearer token for ARM_BEARER calls (copied; NULL forgets it).  Never logged. */
 void arm_set_token(struct arm *a, const char *token);
 
+/* After a 401 to an ARM_BEARER call, the call waits and fn(arg) is asked (once for all such
+ * calls) to get a new token; the caller then sets it (arm_set_token) and calls
+ * arm_token_refreshed: the waiting calls repeat once with it, or, when !ok, end with their
+ * 401 (or, for calls started while waiting, with error "no new token: why").  Without fn a
+ * 401 is handed over as it is. */
+typedef void (*arm_refresh_fn)(void *arg);
+void arm_on_unauthorized(struct arm *a, arm_refresh_fn fn, void *arg);
+void arm_token_refreshed(struct arm *a, bool ok, const char *why);
+
 /* Starts a call.  method "GET", "PUT", "POST", "DELETE"; body may be NULL.  Returns 0, or
  * -1 with the reason in err when the call is refused before it starts (a URL that is not
  * https, a bearer call to a foreign host...).  Header values are copied. */

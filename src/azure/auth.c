@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "azure/auth.h"
+#include "azure/netjson.h"
 #include "azure/token.h"
 #include "util/clock.h"
 
@@ -241,7 +242,8 @@ static void got_token(struct auth *au, const char *json, size_t len)
 /* An OAuth error answer names its error code; the description may echo input: skip it. */
 static void oauth_error(struct auth *au, const struct arm_response *r)
 {
-	cJSON *o = r->len ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+	char why[NETJSON_ERR_LEN];
+	cJSON *o = r->len ? netjson_parse_strict(r->body, r->len, why, sizeof(why)) : NULL;
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
 	char msg[160];
 

@@ -56,6 +56,8 @@ static const char *env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
+static void on_unauthorized(void *arg);
+
 struct cloud *cloud_new(const char *azure_vm, const char *scope, char *err, size_t errlen)
 {
 	struct cloud *c;
@@ -90,11 +92,34 @@ struct cloud *cloud_new(const char *azure_vm, const char *scope, char *err, size
 		c->arm_ep[strlen(c->arm_ep) - 1] = '\0';
 	c->arm = arm_new(&cfg, err, errlen);
 	c->auth = c->arm ? auth_new(c->arm, AUTH_ANY, err, errlen) : NULL;
+	if (c->auth)
+		arm_on_unauthorized(c->arm, on_unauthorized, c);
 	if (!c->auth) {
 		cloud_free(c);
 		return NULL;
 	}
 	return c;
+}
+
+static void on_refreshed(void *arg, bool ok, const char *why)
+{
+	struct cloud *c = arg;
+
+	if (c->m)
+		model_log(c->m, ok ? "azure: ARM refused the token (401); a new one from the %s"
+				   : "azure: ARM refused the token (401) and no new one came: %s",
+			  ok ? auth_source_name(c->auth) : why);
+	arm_token_refreshed(c->arm, ok, why);
+}
+
+/* A call got 401 (an expired or revoked token): every such call waits for a new token and
+ * is repeated once with it (arm.c). */
+static void on_unauthorized(void *arg)
+{
+	struct cloud *c = arg;
+
+	auth_invalidate(c->auth);
+	auth_get(c->auth, on_refreshed, c);
 }
 
 static void found_clear(struct found *f)
@@ -194,6 +219,9 @@ void cloud_answer_line(const struct arm_response *r, char *out, size_t len)
 
 	if (r->error[0])
 		snprintf(out, len, "%.190s", r->error);
+	else if (r->status >= 300 && r->status < 400)
+		snprintf(out, len, "HTTP %ld, a redirect to %.120s (not followed: ARM does not "
+			 "redirect)", r->status, r->location[0] ? r->location : "nowhere");
 	else {
 		/* a failed operation's status body holds the error; its HTTP 200 says nothing */
 		bool op_failed = r->lro_status && r->lro_status[0] &&
@@ -372,6 +400,7 @@ static void on_nic(void *arg, const struct arm_response *r)
 	char err[NETJSON_ERR_LEN], vnet[NETJSON_ID_LEN], *sub;
 	const struct netjson_ipconf *ip;
 
+	c->f.nic_answered = true;
 	if (!answer_ok(c, "network interface", r, false))
 		return;
 	c->f.nic = netjson_nic(r->body, r->len, err, sizeof(err));
@@ -765,7 +794,19 @@ static void discovery_step(struct cloud *c)
 			   m->checks[CK_EDGE_VANTAGE].state != ST_PENDING &&
 			   m->checks[CK_EDGE_VANTAGE].state != ST_RUNNING;
 
-	if (!(c->jobs & J_DISCOVERY) || !c->f.nic || c->pending > 0)
+	if (!(c->jobs & J_DISCOVERY) || c->pending > 0)
+		return;
+	if (c->f.nic_answered && !netjson_nic_primary(c->f.nic)) {
+		/* without the NIC nothing of the path can be judged, no entry found, no sibling
+		 * chosen: end now, with the reason, instead of at the round's deadline */
+		const char *why = c->f.failed[0] ? c->f.failed : "the network interface was not read";
+
+		if (c->find_address && !c->located && !c->loc_failed[0])
+			snprintf(c->loc_failed, sizeof(c->loc_failed), "%s", why);
+		end_jobs(c, J_DISCOVERY | J_FLOW | J_SIBLING, why);
+		return;
+	}
+	if (!c->f.nic)
 		return;
 	if (c->find_address && !c->located && !c->loc_failed[0]) {
 		if (!c->f.pips_done || !locate_entry(c))
@@ -1277,6 +1318,8 @@ static void start_guest(struct cloud *c)
 	}
 	if (cloud_run_command(c, c->vm_id, script, on_guest, err, sizeof(err)) != 0)
 		end_jobs(c, J_GUEST, err);
+	else
+		c->slow_started |= J_GUEST;
 	free(script);
 }
 
@@ -1349,6 +1392,7 @@ static void start_sibling_run(struct cloud *c, const char *vm_id)
 		 "printf 'SIBLING_BANNER=%%s\\n' \"$(printf '%%s' \"$out\" | head -c 100 | tr -d '\\r')\"\n"
 		 "printf 'SIBLING_ERR=%%s\\n' \"$(head -n 1 /tmp/.sshtriage-sib.$$ | head -c 150)\"\n"
 		 "rm -f /tmp/.sshtriage-sib.$$\n", ip->private_ip, port);
+	c->slow_started |= J_SIBLING;
 	if (cloud_run_command(c, vm_id, script, on_sibling_run, err, sizeof(err)) != 0)
 		end_jobs(c, J_SIBLING, err);
 }
@@ -1381,7 +1425,13 @@ static void sibling_next(struct cloud *c)
 	char url[1200], err[200];
 
 	if (s->at >= s->n) {
-		end_jobs(c, J_SIBLING, "no other VM of the resource group is in this VM's subnet");
+		char why[300];
+
+		/* "none" is only a fact when the whole list was read */
+		snprintf(why, sizeof(why), "no other VM %s is in this VM's subnet%s%s",
+			 s->unread[0] ? "of the VMs read" : "of the resource group",
+			 s->unread[0] ? ": " : "", s->unread);
+		end_jobs(c, J_SIBLING, why);
 		return;
 	}
 	cloud_arm_url(c, url, sizeof(url), s->nic[s->at], "", NETWORK_API);
@@ -1410,11 +1460,18 @@ static void on_sibling_list(void *arg, const struct arm_response *r)
 			snprintf(s->nic[s->n++], sizeof(s->nic[0]), "%s", l->vm[i].nics[0]);
 		}
 	netjson_vm_list_free(l);
-	if (next[0] && s->n < SIBLING_MAX && ++s->pages < CLOUD_MAX_PAGES &&
-	    arm_url_is_arm(c->arm, next)) {
-		if (cloud_call(c, "GET", next, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
-			end_jobs(c, J_SIBLING, err);
-		return;
+	if (next[0] && s->n < SIBLING_MAX) {
+		if (!arm_url_is_arm(c->arm, next))
+			snprintf(s->unread, sizeof(s->unread), "the list went on at a nextLink off the "
+				 "ARM host (not followed)");
+		else if (++s->pages >= CLOUD_MAX_PAGES)
+			snprintf(s->unread, sizeof(s->unread), "the list went on past %d pages (not "
+				 "read)", CLOUD_MAX_PAGES);
+		else {
+			if (cloud_call(c, "GET", next, NULL, 0, on_sibling_list, err, sizeof(err)) != 0)
+				end_jobs(c, J_SIBLING, err);
+			return;
+		}
 	}
 	sibling_next(c);
 }
@@ -1695,16 +1752,11 @@ static void on_vm(void *arg, const struct arm_response *r)
 
 	if (!(c->jobs & J_VM))
 		return;
-	if (r->status == 401 && !c->retried_401) {
-		/* an expired or revoked token: fetch a new one and try once more */
-		c->retried_401 = true;
-		auth_invalidate(c->auth);
-		auth_get(c->auth, on_auth, c);
-		return;
-	}
 	if (r->status != 200 || r->error[0]) {
 		cloud_answer_line(r, sum, sizeof(sum));
-		snprintf(msg, sizeof(msg), r->error[0] ? "ARM unreachable: %s" : "ARM answered %s", sum);
+		/* not "unreachable": the error may be an answer we refused (too big, bad TLS) */
+		snprintf(msg, sizeof(msg), r->error[0] ? "no usable answer from ARM: %s"
+			 : "ARM answered %s", sum);
 		end_jobs(c, J_ALL, msg);
 		return;
 	}
@@ -1740,8 +1792,12 @@ static void on_vm(void *arg, const struct arm_response *r)
 		start_guest(c);
 		start_boot(c);
 	} else {
-		snprintf(sum, sizeof(sum), "the VM is %.60s: Run Command needs it running",
-			 vi->power[0] ? vi->power : "not running");
+		if (vi->power[0])
+			snprintf(sum, sizeof(sum), "the VM is %.60s: Run Command needs it running",
+				 vi->power);
+		else
+			snprintf(sum, sizeof(sum), "Azure did not say whether the VM runs: Run Command "
+				 "not tried");
 		end_jobs(c, J_GUEST | J_SIBLING, sum);
 		start_boot(c);
 	}
@@ -1790,7 +1846,7 @@ void cloud_start(struct cloud *c, struct model *m)
 	c->calls_before = arm_calls_made(c->arm);
 	c->m = m;
 	c->jobs = J_ALL & ~J_LOCATE;
-	c->retried_401 = false;
+	c->slow_started = 0;
 	c->find_address = !m->target.host[0];
 	c->located = c->located_taken = false;
 	c->loc_addr[0] = c->loc_how[0] = c->loc_failed[0] = '\0';
@@ -1840,6 +1896,14 @@ int cloud_timeout(const struct cloud *c)
 	int a = arm_timeout(c->arm), b = auth_timeout(c->auth), t = a < 0 ? b : b < 0 ? a : a < b ? a : b;
 	long long due = (c->jobs & ~J_SLOW) ? c->deadline : c->guest_deadline, left = due - clock_ms();
 
+	if (c->fixing && c->fix_verify_at) {
+		long long w = c->fix_verify_at - clock_ms();
+
+		if (w < 0)
+			w = 0;
+		if (t < 0 || w < t)
+			t = (int)w;
+	}
 	if (!c->jobs)
 		return t;
 	if (left < 0)
@@ -1863,12 +1927,14 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 	}
 	locate_fw_step(c);
 	discovery_step(c);
+	cloud_fix_tick(c, now);
 	model_set_arm_in_flight(m, c->jobs || c->fixing ? arm_in_flight(c->arm) : 0);
 	if (c->f.watchers_done && !(c->jobs & J_DISCOVERY))
 		start_flow_verify(c);
 	if ((c->jobs & ~J_SLOW) && now >= c->deadline) {
 		snprintf(why, sizeof(why), "Azure did not answer within %d s", CLOUD_ROUND_MS / 1000);
-		end_jobs(c, c->jobs & ~J_SLOW, why);
+		/* a Run Command not started by now never will be: the VM or its NIC is unknown */
+		end_jobs(c, (c->jobs & ~J_SLOW) | (J_SLOW & ~c->slow_started), why);
 	}
 	if ((c->jobs & J_SLOW) && now >= c->guest_deadline) {
 		snprintf(why, sizeof(why), "Run Command did not finish within %d s", CLOUD_GUEST_MS / 1000);

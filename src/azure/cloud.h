@@ -60,6 +60,9 @@ struct cloud_fix {
 	char what[300];          /* what it changes, in a line */
 	char cost[400];          /* what it costs or risks */
 	char undo[300];          /* how it is undone, "" when it cannot be */
+	/* a power action: when Azure's answer leaves open whether it happened (5xx, no
+	 * answer), the VM's instance view is read back and "running" means done */
+	char verify_url[1200];
 };
 
 /* Works out remedy id from the facts of the round that just ended (the cloud's own state),

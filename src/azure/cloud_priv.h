@@ -44,6 +44,7 @@ struct sibling {
 	char vm[SIBLING_MAX][NETJSON_ID_LEN];
 	char name[NETJSON_NAME_LEN];
 	int pages;
+	char unread[120];         /* why part of the VM list was not read, "" when all was */
 };
 /* What discovery found: VM -> NIC -> subnet (+ VNet) -> the two NSGs, the NAT rules, the
  * public IPs of the resource group and, behind a firewall, its policy's DNAT rules.
@@ -51,6 +52,7 @@ struct sibling {
 struct found {
 	struct vm_info vi;
 	struct netjson_nic *nic;
+	bool nic_answered;            /* on_nic ran: nic is NULL when it was unusable */
 	struct netjson_subnet subnet;
 	int n_vnet;
 	char vnet[8][NETJSON_IP_LEN];
@@ -87,7 +89,6 @@ struct cloud {
 	struct model *m;             /* the model of the running round (not owned) */
 	char vm_id[VMJSON_ID];
 	char arm_ep[512];
-	bool retried_401;
 	int jobs;                    /* enum job bits still running */
 	int pending;                 /* discovery calls in flight */
 	int calls_before;            /* arm_calls_made() when the round began */
@@ -102,9 +103,12 @@ struct cloud {
 	int loc_port;
 	/* the write side (cloudfix.c): one remedy at a time */
 	struct cloud_fix *fix;           /* not owned */
+	int slow_started;             /* J_SLOW jobs whose Run Command was sent */
 	bool fixing;
 	int fix_at;                      /* the step under way */
 	long long fix_started;
+	char fix_first[160];
+	long long fix_verify_at;         /* when to read the VM back again; 0: not waiting */             /* the answer that left a power action's fate open */
 };
 
 /* The ports sshd listens on, as Run Command read them (n 0: unknown). */
@@ -126,5 +130,8 @@ int cloud_run_command(struct cloud *c, const char *vm_id, const char *script, ar
 /* The guest's output of a finished Run Command; false with why. */
 bool cloud_run_output(const struct arm_response *r, struct runcmd_result *out, char *why,
 		      size_t len);
+
+/* cloudfix.c: a power action's next read-back, when due (from cloud_handle). */
+void cloud_fix_tick(struct cloud *c, long long now);
 
 #endif

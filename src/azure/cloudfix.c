@@ -189,6 +189,8 @@ static int plan_power(struct cloud *c, enum remedy_id id, struct cloud_fix *fx)
 			snprintf(suffix, sizeof(suffix), "/%s", acts[i].action);
 			cloud_arm_url(c, url, sizeof(url), c->vm_id, suffix, COMPUTE_API);
 			add_step(fx, "POST", url, NULL, NULL);
+			cloud_arm_url(c, fx->verify_url, sizeof(fx->verify_url), c->vm_id,
+				      "/instanceView", COMPUTE_API);
 			snprintf(fx->what, sizeof(fx->what), "%s", acts[i].what);
 			snprintf(fx->cost, sizeof(fx->cost), "%s", acts[i].cost);
 			return 0;
@@ -412,6 +414,51 @@ static void fix_end(struct cloud *c, enum state st, const char *what, const char
 
 static int fix_step(struct cloud *c, int i, char *err, size_t errlen);
 
+/* The instance view read back after an answer that left the action's fate open. */
+static void on_fix_verify(void *arg, const struct arm_response *r)
+{
+	struct cloud *c = arg;
+	struct vm_info vi;
+	char line[300], err[300];
+
+	if (!c->fixing)
+		return;
+	if (r->error[0] || r->status != 200) {
+		cloud_answer_line(r, line, sizeof(line));
+		snprintf(err, sizeof(err), "%.90s; reading the VM back failed too: %.90s",
+			 c->fix_first, line);
+		fix_end(c, ST_FAIL, "whether it happened is unknown: ", err);
+	} else if (vmjson_parse(r->body, r->len, &vi, err, sizeof(err)) != 0) {
+		fix_end(c, ST_FAIL, "whether it happened is unknown: ", err);
+	} else if (strcmp(vi.power, "running") == 0) {
+		snprintf(line, sizeof(line), "Azure answered %.90s, but the VM reads back running",
+			 c->fix_first);
+		fix_end(c, ST_OK, "done: ", line);
+	} else if (strcmp(vi.power, "starting") == 0 && clock_ms() < c->fix_started + ARM_LRO_MAX_MS) {
+		/* it did happen and is under way: look again (cloud_fix_tick) */
+		c->fix_verify_at = clock_ms() + 2000;
+		snprintf(c->m->fix.status, sizeof(c->m->fix.status), "Azure answered %.90s, but the "
+			 "VM is starting: waiting for it", c->fix_first);
+		c->m->generation++;
+	} else {
+		snprintf(line, sizeof(line), "%.90s; the VM reads back %.40s", c->fix_first,
+			 vi.power[0] ? vi.power : "with no power state");
+		fix_end(c, ST_FAIL, "Azure refused or failed it: ", line);
+	}
+}
+
+/* From cloud_handle: the next read-back of a power action, when due. */
+void cloud_fix_tick(struct cloud *c, long long now)
+{
+	char err[200];
+
+	if (!c->fixing || !c->fix_verify_at || now < c->fix_verify_at)
+		return;
+	c->fix_verify_at = 0;
+	if (cloud_call(c, "GET", c->fix->verify_url, NULL, 0, on_fix_verify, err, sizeof(err)) != 0)
+		fix_end(c, ST_FAIL, "whether it happened is unknown: ", err);
+}
+
 static void on_fix(void *arg, const struct arm_response *r)
 {
 	struct cloud *c = arg;
@@ -424,6 +471,13 @@ static void on_fix(void *arg, const struct arm_response *r)
 	if (r->error[0] || r->status >= 300 ||
 	    (r->lro_status[0] && strcasecmp(r->lro_status, "Succeeded") != 0)) {
 		cloud_answer_line(r, line, sizeof(line));
+		/* a 5xx or a lost answer says nothing of whether the action ran: look */
+		if ((r->error[0] || r->status >= 500) && fx->verify_url[0]) {
+			snprintf(c->fix_first, sizeof(c->fix_first), "%.150s", line);
+			if (cloud_call(c, "GET", fx->verify_url, NULL, 0, on_fix_verify, err,
+				       sizeof(err)) == 0)
+				return;
+		}
 		fix_end(c, ST_FAIL, "Azure refused or failed it: ", line);
 		return;
 	}
@@ -481,6 +535,7 @@ int cloud_fix_start(struct cloud *c, struct model *m, struct cloud_fix *fx, char
 	snprintf(m->fix.status, sizeof(m->fix.status), "%.250s", fx->what);
 	m->fix.elapsed_ms = 0;
 	c->fix_at = 0;
+	c->fix_verify_at = 0;
 	if (fx->script) {
 		if (cloud_run_command(c, c->vm_id, fx->script, on_fix, err, errlen) != 0) {
 			c->fixing = false;

@@ -147,6 +147,72 @@ static cJSON *parse(struct jx *x, const char *text, size_t len)
 	return root;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* The first key given twice in any object of the tree, or NULL.  Sorting keeps a 100 000-key
+ * object cheap; small objects are compared pairwise. */
+static const char *dup_key(const cJSON *v, bool *oom)
+{
+	const char *d = NULL;
+	size_t n = 0, i = 0;
+	const cJSON **keys;
+
+	for (const cJSON *c = v->child; c; c = c->next) {
+		n++;
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && (d = dup_key(c, oom)) != NULL)
+			return d;
+	}
+	if (!cJSON_IsObject(v) || n < 2)
+		return NULL;
+	if (n <= 16) {
+		for (const cJSON *a = v->child; a; a = a->next)
+			for (const cJSON *b = a->next; b; b = b->next)
+				if (a->string && b->string && strcmp(a->string, b->string) == 0)
+					return a->string;
+		return NULL;
+	}
+	keys = malloc(n * sizeof(*keys));
+	if (!keys) {
+		*oom = true;
+		return NULL;
+	}
+	for (const cJSON *c = v->child; c; c = c->next)
+		if (c->string)
+			keys[i++] = c;
+	qsort(keys, i, sizeof(*keys), by_key);
+	for (size_t k = 1; k < i && !d; k++)
+		if (strcmp(keys[k - 1]->string, keys[k]->string) == 0)
+			d = keys[k]->string;
+	free(keys);
+	return d;
+}
+
+cJSON *netjson_parse_strict(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct jx x = { err, errlen };
+	cJSON *root;
+	const char *d;
+	bool oom = false;
+
+	clear_err(err, errlen);
+	root = parse(&x, text, len);
+	if (!root)
+		return NULL;
+	d = dup_key(root, &oom);
+	if (d || oom) {
+		if (oom)
+			fail(&x, "out of memory");
+		else
+			fail(&x, "key \"%.60s\" given twice in one object: which one counts is undefined", d);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
 /* ---------------------------------------------------------------- typed members */
 
 enum { T_OBJ = 1, T_ARR = 2, T_STR = 4, T_NUM = 8, T_BOOL = 16 };

@@ -38,6 +38,15 @@
 #define NETJSON_IP_LEN 64
 #define NETJSON_MAX_LIST 4096        /* elements of any array we map */
 
+/* ---- any ARM answer */
+
+/* The whole body as a JSON object, read by the rules above (exact length, no NUL, no trailing
+ * data, no BOM trouble) and with no key given twice in any object of the tree: for readers
+ * that walk the tree themselves (VM, Run Command, token, operation status).  NULL with err
+ * on error; the caller frees the tree with cJSON_Delete. */
+struct cJSON;
+struct cJSON *netjson_parse_strict(const char *text, size_t len, char *err, size_t errlen);
+
 /* ---- NSGs */
 
 /* NSG GET: name, id, properties.securityRules[] and properties.defaultSecurityRules[] (the

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "azure/netjson.h"
 #include "azure/runcmd.h"
 
 static char *dup_bounded(const char *s, size_t n, size_t *len)
@@ -46,7 +47,9 @@ static int split_linux(const char *msg, struct runcmd_result *r)
 
 int runcmd_parse(const char *json, size_t len, struct runcmd_result *r, char *errmsg, size_t errlen)
 {
-	cJSON *root = cJSON_ParseWithLength(json, len);
+	char why[NETJSON_ERR_LEN];
+	/* strict: a status code given twice must not make a failed run read as succeeded */
+	cJSON *root = netjson_parse_strict(json, len, why, sizeof(why));
 	const cJSON *output = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(root, "properties"), "output");
 	const cJSON *value, *s;
@@ -56,6 +59,10 @@ int runcmd_parse(const char *json, size_t len, struct runcmd_result *r, char *er
 	value = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(output) ? output : root, "value");
 
 	memset(r, 0, sizeof(*r));
+	if (!root) {
+		snprintf(errmsg, errlen, "the Run Command answer is unusable: %s", why);
+		goto out;
+	}
 	if (!cJSON_IsArray(value) || cJSON_GetArraySize(value) == 0) {
 		snprintf(errmsg, errlen, "the Run Command answer has no statuses");
 		goto out;

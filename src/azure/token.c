@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "azure/netjson.h"
 #include "azure/token.h"
 
 #define TOKEN_REFRESH_EARLY 300
@@ -44,13 +45,14 @@ static int token_chars_ok(const char *t)
 int token_parse(const char *json, size_t len, time_t now, char *token, size_t tokenlen,
 		time_t *expires, char *err, size_t errlen)
 {
-	cJSON *o = cJSON_ParseWithLength(json, len);
+	char why[NETJSON_ERR_LEN];
+	cJSON *o = netjson_parse_strict(json, len, why, sizeof(why));
 	const cJSON *t;
 	long long n;
 	int rc = -1;
 
-	if (!o || !cJSON_IsObject(o)) {
-		snprintf(err, errlen, "the token answer is not a JSON object");
+	if (!o) {
+		snprintf(err, errlen, "the token answer is unusable: %.200s", why);
 		goto out;
 	}
 	t = cJSON_GetObjectItemCaseSensitive(o, "access_token");

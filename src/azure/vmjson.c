@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "azure/netjson.h"
 #include "azure/vmjson.h"
 
 static void copy_str(char *dst, size_t len, const cJSON *v)
@@ -38,14 +39,15 @@ static void read_statuses(const cJSON *iv, struct vm_info *vi)
 
 int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, size_t errlen)
 {
-	cJSON *o = cJSON_ParseWithLength(json, len);
+	char why[NETJSON_ERR_LEN];
+	cJSON *o = netjson_parse_strict(json, len, why, sizeof(why));
 	const cJSON *props, *nics, *n, *boot, *en;
 
 	memset(vi, 0, sizeof(*vi));
 	vi->boot_diagnostics = -1;
-	if (!cJSON_IsObject(o)) {
-		snprintf(err, errlen, "the answer is not a JSON object");
-		cJSON_Delete(o);
+	if (!o) {
+		/* an ambiguous answer is no fact: a duplicated power state must not decide */
+		snprintf(err, errlen, "the VM answer is unusable: %s", why);
 		return -1;
 	}
 	props = cJSON_GetObjectItemCaseSensitive(o, "properties");
@@ -82,12 +84,15 @@ int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, si
 int vmjson_boot_log_uri(const char *json, size_t len, char *out, size_t outlen, char *err,
 			size_t errlen)
 {
-	cJSON *o = cJSON_ParseWithLength(json, len);
+	char why[NETJSON_ERR_LEN];
+	cJSON *o = netjson_parse_strict(json, len, why, sizeof(why));
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "serialConsoleLogBlobUri");
 	int rc = -1;
 
 	out[0] = '\0';
-	if (!cJSON_IsString(u) || !u->valuestring[0])
+	if (!o)
+		snprintf(err, errlen, "the boot diagnostics answer is unusable: %s", why);
+	else if (!cJSON_IsString(u) || !u->valuestring[0])
 		snprintf(err, errlen, "the answer has no serialConsoleLogBlobUri");
 	else if (strlen(u->valuestring) >= outlen)
 		snprintf(err, errlen, "serialConsoleLogBlobUri is too long");

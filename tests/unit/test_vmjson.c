@@ -47,5 +47,23 @@ int main(void)
 			ok(rc == -1 || (vi.n_nics == 0 && vi.power[0] == '\0'), "bad input %zu handled", i);
 		}
 	}
+	{
+		/* an ambiguous answer is no fact: a duplicated power state, trailing data, a NUL */
+		static const char dup[] = "{\"name\":\"vm1\",\"properties\":{\"instanceView\":{\"statuses\":["
+			"{\"code\":\"PowerState/deallocated\",\"code\":\"PowerState/running\"}]}}}";
+		static const char trailing[] = "{\"statuses\":[{\"code\":\"PowerState/running\"}]} x";
+		static const char nul[] = "{\"statuses\":[{\"code\":\"PowerState/running\\u0000x\"}]}";
+		static const char ok_twice[] = "{\"statuses\":[{\"code\":\"PowerState/running\"},"
+			"{\"code\":\"ProvisioningState/succeeded\"}]}";
+
+		ok(vmjson_parse(dup, strlen(dup), &vi, err, sizeof(err)) == -1 &&
+		   strstr(err, "given twice") != NULL, "a key given twice in a nested object is refused");
+		ok(vmjson_parse(trailing, strlen(trailing), &vi, err, sizeof(err)) == -1 &&
+		   strstr(err, "trailing") != NULL, "trailing data is refused");
+		ok(vmjson_parse(nul, strlen(nul), &vi, err, sizeof(err)) == -1 &&
+		   strstr(err, "NUL") != NULL, "a \\u0000 is refused");
+		ok(vmjson_parse(ok_twice, strlen(ok_twice), &vi, err, sizeof(err)) == 0 &&
+		   strcmp(vi.power, "running") == 0, "the same key in two objects is no duplicate");
+	}
 	return tap_done();
 }
