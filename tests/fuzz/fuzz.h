@@ -50,6 +50,13 @@ static inline void fuzz_check_err(int failed, const char *err, size_t errlen)
 		abort();
 }
 
+/* A three-valued setting (guest_tri, sshdcfg_tri): -1 unknown or unset, 0 no, 1 yes. */
+static inline void fuzz_check_tri(int v)
+{
+	if (v < -1 || v > 1)
+		abort();
+}
+
 #define FUZZ_STR(field) fuzz_check_str((field), sizeof(field))
 
 #endif

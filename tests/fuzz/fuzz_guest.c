@@ -18,12 +18,6 @@
 #include "azure/guest.h"
 #include "fuzz.h"
 
-static void check_tri(int v)
-{
-	if (v != GUEST_UNKNOWN && v != GUEST_NO && v != GUEST_YES)
-		abort();
-}
-
 static void check_ports(const int *p, int n, int max)
 {
 	if (n < 0 || n > max)
@@ -49,17 +43,17 @@ static void check_facts(const struct guest_facts *g)
 	if (g->complete != (g->begun && g->ended) || g->lines < 0 || g->bad_lines < 0 ||
 	    g->long_lines < 0 || g->unknown_keys < 0 || strlen(g->user_name) > GUEST_USER_MAX)
 		abort();
-	check_tri(g->sshd_active);
-	check_tri(g->sshd_socket);
-	check_tri(g->sshd_test_ok);
-	check_tri(g->strict_modes);
-	check_tri(g->pubkey);
-	check_tri(g->password);
-	check_tri(g->use_pam);
-	check_tri(g->user_exists);
-	check_tri(g->user_locked);
-	check_tri(g->user_expired);
-	check_tri(g->nologin);
+	fuzz_check_tri(g->sshd_active);
+	fuzz_check_tri(g->sshd_socket);
+	fuzz_check_tri(g->sshd_test_ok);
+	fuzz_check_tri(g->strict_modes);
+	fuzz_check_tri(g->pubkey);
+	fuzz_check_tri(g->password);
+	fuzz_check_tri(g->use_pam);
+	fuzz_check_tri(g->user_exists);
+	fuzz_check_tri(g->user_locked);
+	fuzz_check_tri(g->user_expired);
+	fuzz_check_tri(g->nologin);
 	check_ports(g->socket_ports, g->n_socket_ports, GUEST_LISTEN_MAX);
 	check_ports(g->listen, g->n_listen, GUEST_LISTEN_MAX);
 	check_ports(g->listen_all, g->n_listen_all, GUEST_LISTEN_MAX);

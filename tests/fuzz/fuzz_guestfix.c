@@ -18,20 +18,14 @@
 #include "azure/guestfix.h"
 #include "fuzz.h"
 
-static void check_tri(int v)
-{
-	if (v != GUEST_UNKNOWN && v != GUEST_NO && v != GUEST_YES)
-		abort();
-}
-
 static void check_result(const struct guestfix_result *r, int taken)
 {
 	if (taken < 0 || taken > r->lines || r->complete != (r->begun && r->ended) || r->id < -1 ||
 	    r->id >= GUESTFIX_COUNT || (!r->begun && r->id != -1))
 		abort();
-	check_tri(r->ok);
-	check_tri(r->sshd_active);
-	check_tri(r->sshd_socket);
+	fuzz_check_tri(r->ok);
+	fuzz_check_tri(r->sshd_active);
+	fuzz_check_tri(r->sshd_socket);
 	if (r->n_err > 0 && r->ok == GUEST_YES)
 		abort();
 	FUZZ_STR(r->did);

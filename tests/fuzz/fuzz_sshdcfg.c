@@ -39,12 +39,6 @@ static const char *include(void *arg, const char *pattern, size_t *len)
 	return NULL;
 }
 
-static void check_tri(int v)
-{
-	if (v != SSHDCFG_UNSET && v != SSHDCFG_NO && v != SSHDCFG_YES)
-		abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct sshd_cfg c;
@@ -63,9 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		for (int i = 0; i < c.n_listen; i++)
 			FUZZ_STR(c.listen[i]);
-		check_tri(c.pubkey);
-		check_tri(c.password);
-		check_tri(c.strict_modes);
+		fuzz_check_tri(c.pubkey);
+		fuzz_check_tri(c.password);
+		fuzz_check_tri(c.strict_modes);
 		FUZZ_STR(c.permit_root);
 		FUZZ_STR(c.allow_users);
 		FUZZ_STR(c.deny_users);
