@@ -91,7 +91,7 @@ long retry_backoff_ms(int attempt, double r)
 		base *= 2;
 	if (base > 16000)
 		base = 16000;
-	if (r < 0 || r >= 1)
+	if (!(r >= 0 && r < 1))     /* also NaN, which no comparison lets through */
 		r = 0.5;
 	return base / 2 + (long)(r * (double)(base / 2));
 }

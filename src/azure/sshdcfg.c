@@ -69,8 +69,15 @@ static void handle(struct sshd_cfg *c, char *kw, char *val, long line, sshdcfg_i
 			size_t n = 0;
 			const char *t = inc ? inc(arg, pat, &n) : NULL;
 
-			if (t)
+			if (t && c->n_include >= SSHDCFG_INCLUDE_MAX) {
+				c->include_loop = true;
+				note_error(c, line, "too many Included files (a loop?)");
+				return;
+			}
+			if (t) {
+				c->n_include++;
 				parse_text(t, n, inc, arg, c, depth + 1, in_match);
+			}
 		}
 		return;
 	}

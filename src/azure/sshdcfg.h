@@ -16,6 +16,7 @@
 #define SSHDCFG_PORTS_MAX 8
 #define SSHDCFG_VAL 256
 #define SSHDCFG_INCLUDE_DEPTH 8      /* sshd's own limit is 16; loops end here */
+#define SSHDCFG_INCLUDE_MAX 64       /* files included in all: a fan-out at every level ends too */
 #define SSHDCFG_LINE_MAX 4096        /* longer lines are reported, not parsed */
 
 enum sshdcfg_tri { SSHDCFG_UNSET = -1, SSHDCFG_NO = 0, SSHDCFG_YES = 1 };
@@ -34,7 +35,8 @@ struct sshd_cfg {
 	int n_match;                         /* Match blocks seen */
 	int errors;                          /* lines sshd would reject (unknown syntax...) */
 	char first_error[SSHDCFG_VAL];
-	bool include_loop;                   /* Include depth exceeded */
+	bool include_loop;                   /* Include depth or SSHDCFG_INCLUDE_MAX exceeded */
+	int n_include;                       /* files included */
 };
 
 /* Returns the text of an included file (pattern as written), or NULL when there is none.

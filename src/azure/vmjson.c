@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -81,6 +82,15 @@ int vmjson_parse(const char *json, size_t len, struct vm_info *vi, char *err, si
 	return 0;
 }
 
+/* It becomes a request line: no room for a space, CR, LF or any other control byte. */
+static bool url_chars_ok(const char *u)
+{
+	for (; *u; u++)
+		if ((unsigned char)*u <= ' ' || *u == 0x7f)
+			return false;
+	return true;
+}
+
 int vmjson_boot_log_uri(const char *json, size_t len, char *out, size_t outlen, char *err,
 			size_t errlen)
 {
@@ -98,6 +108,8 @@ int vmjson_boot_log_uri(const char *json, size_t len, char *out, size_t outlen, 
 		snprintf(err, errlen, "serialConsoleLogBlobUri is too long");
 	else if (strncmp(u->valuestring, "https://", 8) != 0)
 		snprintf(err, errlen, "serialConsoleLogBlobUri is not an https URL");
+	else if (!url_chars_ok(u->valuestring))
+		snprintf(err, errlen, "serialConsoleLogBlobUri holds a space or a control character");
 	else {
 		snprintf(out, outlen, "%s", u->valuestring);
 		rc = 0;

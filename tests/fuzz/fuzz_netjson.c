@@ -4,7 +4,8 @@
  * nothing after it); a failure always leaves a one-line message; the error line is always
  * written and, once sanitised, holds no control byte; an NSG that maps can be evaluated; the
  * lists keep their bounds; a nextLink holds no space or control byte; an async status body's
- * properties.output, printed back, parses again to a JSON value.
+ * properties.output, printed back, parses again to a JSON value; an id's last segment holds
+ * no '/'; location names compare as documented (never equal to an empty one).
  *
  *   clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
  *       tests/fuzz/fuzz_netjson.c src/azure/netjson.c src/azure/nsg.c src/util/sanitize.c \
@@ -19,16 +20,41 @@
 #include <string.h>
 
 #include "azure/netjson.h"
+#include "fuzz.h"
 #include "util/sanitize.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define check_err fuzz_check_err
 
-static void check_err(int failed, const char *err, size_t errlen)
+/* Subnet, virtual network, and the helpers on ids and location names. */
+static void network(const char *text, size_t size)
 {
-	if (!memchr(err, '\0', errlen))
+	char err[NETJSON_ERR_LEN], pfx[4][NETJSON_IP_LEN], name[64], *str;
+	struct netjson_subnet sn;
+	int rc;
+
+	rc = netjson_subnet(text, size, &sn, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if (rc == 0) {
+		FUZZ_STR(sn.address_prefix);
+		FUZZ_STR(sn.nsg_id);
+	}
+	rc = netjson_vnet_prefixes(text, size, pfx, 4, err, sizeof(err));
+	check_err(rc < 0, err, sizeof(err));
+	if (rc > 4)
 		abort();
-	if (failed && err[0] == '\0')
+	for (int i = 0; i < rc; i++)
+		FUZZ_STR(pfx[i]);
+	/* the bytes as an id and as location names */
+	str = fuzz_cstr((const uint8_t *)text, size);
+	netjson_id_name(str, name, sizeof(name));
+	FUZZ_STR(name);
+	if (strchr(name, '/') || strlen(name) > strlen(str))
 		abort();
+	if (netjson_same_location(str, "") || netjson_same_location(NULL, str) ||
+	    (str[0] && strcspn(str, " ") && !netjson_same_location(str, str)) ||
+	    netjson_same_location(str, "West Europe") != netjson_same_location("westeurope", str))
+		abort();
+	free(str);
 }
 
 static void evaluate(const struct nsg *n)
@@ -141,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	lists(text, size);
 	others(text, size);
+	network(text, size);
 
 	n = netjson_nsg(text, size, err, sizeof(err));
 	check_err(!n, err, sizeof(err));

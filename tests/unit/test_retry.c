@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <math.h>
+
 #include "azure/retry.h"
 #include "tap.h"
 
@@ -33,5 +35,6 @@ int main(void)
 	ok(retry_backoff_ms(3, 0.0) == 2000, "attempt 3: from 2 s");
 	ok(retry_backoff_ms(30, 0.999) <= 16000 && retry_backoff_ms(30, 0.0) == 8000, "capped at 16 s");
 	ok(retry_backoff_ms(0, 2.0) >= 500, "odd inputs stay sane");
+	ok(retry_backoff_ms(2, NAN) == 1500, "a NaN random value is the middle (fuzz_retry)");
 	return tap_done();
 }

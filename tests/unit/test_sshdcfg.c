@@ -20,6 +20,8 @@ static const char *inc(void *arg, const char *pattern, size_t *len)
 		t = "PasswordAuthentication no\nPort 2222\n";
 	else if (!strcmp(pattern, "loop.conf"))
 		t = "Include loop.conf\n";
+	else if (!strcmp(pattern, "fan.conf"))
+		t = "Include fan.conf fan.conf fan.conf fan.conf\nPort 2\n";
 	else if (!strcmp(pattern, "match.conf"))
 		t = "Match User bob\nPubkeyAuthentication no\n";
 	if (t)
@@ -72,6 +74,9 @@ int main(void)
 	   "Include is read in place (Debian's sshd_config.d comes first)");
 	sshdcfg_parse("Include loop.conf\n", 18, inc, NULL, &c);
 	ok(c.include_loop && c.errors >= 1, "recursive Include ends and is reported");
+	sshdcfg_parse("Include fan.conf\n", 17, inc, NULL, &c);
+	ok(c.include_loop && c.n_include == SSHDCFG_INCLUDE_MAX && c.errors >= 1,
+	   "an Include fanning out at every level ends too (fuzz_sshdcfg: 4^8 files before)");
 	sshdcfg_parse("Include match.conf\nPort 2200\n", 29, inc, NULL, &c);
 	ok(c.n_ports == 1 && c.ports[0] == 2200 && c.pubkey == SSHDCFG_UNSET,
 	   "a Match in an included file ends with that file");

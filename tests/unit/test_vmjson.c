@@ -65,5 +65,18 @@ int main(void)
 		ok(vmjson_parse(ok_twice, strlen(ok_twice), &vi, err, sizeof(err)) == 0 &&
 		   strcmp(vi.power, "running") == 0, "the same key in two objects is no duplicate");
 	}
+	{
+		static const char good[] = "{\"serialConsoleLogBlobUri\":\"https://st.blob.core.windows.net/b/vm.log?sv=1&sig=x\"}";
+		static const char crlf[] = "{\"serialConsoleLogBlobUri\":\"https://st.blob.core.windows.net/x\\r\\nHost: evil\"}";
+		static const char del[] = "{\"serialConsoleLogBlobUri\":\"https://st.blob.core.windows.net/x\x7f\"}";
+		char uri[256];
+
+		ok(vmjson_boot_log_uri(good, strlen(good), uri, sizeof(uri), err, sizeof(err)) == 0 &&
+		   strcmp(uri, "https://st.blob.core.windows.net/b/vm.log?sv=1&sig=x") == 0, "boot log SAS URL");
+		ok(vmjson_boot_log_uri(crlf, strlen(crlf), uri, sizeof(uri), err, sizeof(err)) == -1 && uri[0] == '\0',
+		   "a boot log URL with CR LF is refused");
+		ok(vmjson_boot_log_uri(del, strlen(del), uri, sizeof(uri), err, sizeof(err)) == -1,
+		   "a boot log URL with DEL is refused (fuzz_vmjson)");
+	}
 	return tap_done();
 }
