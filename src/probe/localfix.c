@@ -136,6 +136,20 @@ static void ssh_config_note(const struct model *m, char *note, size_t len)
 				 "sshtriage checked");
 }
 
+/* The VM's own keys, as the out-of-band check lists them, for the preview. */
+static void vm_keys(const struct model *m, struct khfix_plan *p)
+{
+	const struct check *src = diag_host_key_source(m);
+	char fp[KH_FP_LEN];
+
+	p->source = src && src->id == CK_VM_HOST_KEY ? "Run Command" : "boot log";
+	for (int i = 0; src && i < src->n_evidence && i < CHECK_EVIDENCE_MAX; i++) {
+		diag_find_fp(src->evidence[i], fp, sizeof(fp));
+		if (fp[0])
+			memcpy(p->vm_keys[p->n_vm_keys++], src->evidence[i], CHECK_EVIDENCE_LEN);
+	}
+}
+
 static int kh_plan(const struct model *m, const char *ssh_dir, struct khfix_plan *p, char *err,
 		   size_t errlen)
 {
@@ -175,9 +189,11 @@ static int kh_plan(const struct model *m, const char *ssh_dir, struct khfix_plan
 	if (p->hashed && hash_line(p->line, sizeof(p->line), err, errlen) != 0)
 		return -1;
 	ssh_config_note(m, p->note, sizeof(p->note));
+	vm_keys(m, p);
 	return 0;
 }
 
+/* Short lines: the screen's preview is 76 columns wide and cuts what is longer. */
 static void kh_text(const struct khfix_plan *p, char *out, size_t len)
 {
 	size_t at;
@@ -185,29 +201,32 @@ static void kh_text(const struct khfix_plan *p, char *out, size_t len)
 #define ADD(...) (at = strlen(out), snprintf(out + at, len - at, __VA_ARGS__))
 	out[0] = '\0';
 	ADD("Remedy client.update_known_host: %s\n", remedy_title(RM_CLIENT_UPDATE_KNOWN));
-	ADD("  file:    %s%s\n", p->file, p->exists ? "" : " (new)");
+	ADD("  file:     %s%s\n", p->file, p->exists ? "" : " (new)");
 	if (p->n_lines) {
-		ADD("  removes: line%s", p->n_lines > 1 ? "s" : "");
+		ADD("  removes:  line%s", p->n_lines > 1 ? "s" : "");
 		for (int i = 0; i < p->n_lines; i++)
 			ADD("%s %d", i ? "," : "", p->lines[i]);
-		ADD(" (every entry for %s, hashed ones too, by ssh-keygen -R; the old file is kept "
-		    "as %s.old)\n", p->pattern, p->file);
+		ADD(": every entry for %s (hashed ones too),\n"
+		    "            by ssh-keygen -R, which keeps the old file as known_hosts.old\n",
+		    p->pattern);
 	} else {
-		ADD("  removes: nothing (no entry for %s in this file)\n", p->pattern);
+		ADD("  removes:  nothing (no entry for %s in this file)\n", p->pattern);
 	}
-	ADD("  adds:    %s\n", p->line);
-	ADD("  network: %s %s, the key the network presents\n", p->type, p->fp);
-	ADD("  checked: %s\n", p->both);
-	ADD("  costs:   ssh trusts this key for %s from now on; it is the VM's own (the "
-	    "fingerprints agree), so nothing new is trusted\n", p->pattern);
+	ADD("  adds:     %s\n", p->line);
+	ADD("  network:  %s (%s)\n", p->fp, p->type);
+	for (int i = 0; i < p->n_vm_keys; i++)
+		ADD("%s%s\n", i ? "            " : "  VM's own: ", p->vm_keys[i]);
+	ADD("            (read out of band: %s); they agree\n", p->source);
+	ADD("  costs:    ssh trusts this key for %s from now on; it is the VM's\n"
+	    "            own, so nothing new is trusted\n", p->pattern);
 	if (p->n_lines)
-		ADD("  undo:    mv %s.old %s\n", p->file, p->file);
+		ADD("  undo:     mv %s.old %s\n", p->file, p->file);
 	else
-		ADD("  undo:    delete the added line from %s\n", p->file);
+		ADD("  undo:     delete the added line from %s\n", p->file);
 	if (p->kept)
-		ADD("  note:    %d @revoked / @cert-authority line(s) for the host stay\n", p->kept);
+		ADD("  note:     %d @revoked / @cert-authority line(s) for the host stay\n", p->kept);
 	if (p->note[0])
-		ADD("  note:    %s\n", p->note);
+		ADD("  note:     %s\n", p->note);
 #undef ADD
 }
 

@@ -27,6 +27,9 @@ struct khfix_plan {
 	char line[MODEL_HOSTKEY_LEN + 512];   /* the new entry, as it is written */
 	char fp[KH_FP_LEN];          /* its SHA256 fingerprint, recomputed from the key itself */
 	char both[1400];             /* the network's fingerprint and the VM's own (kh_describe) */
+	char vm_keys[CHECK_EVIDENCE_MAX][CHECK_EVIDENCE_LEN];   /* the VM's own: "ED25519 SHA256:..." */
+	int n_vm_keys;
+	const char *source;          /* where they were read: "Run Command", "boot log" */
 	char note[300];              /* "" or a caveat (ssh_config names another known_hosts) */
 };
 
