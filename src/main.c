@@ -24,7 +24,7 @@
 #include "ev/sig.h"
 #include "probe/engine.h"
 #include "ui/ui.h"
-#include "probe/local.h"
+#include "probe/localfix.h"
 #include "util/audit.h"
 #include "util/clock.h"
 #include "util/sanitize.h"
@@ -317,13 +317,11 @@ static int print_report(const struct model *m, bool json)
 	return report_exit_status(m);
 }
 
-/* The preview of a remedy, sanitised line by line. */
-static void print_preview(FILE *f, const struct cloud_fix *fx, bool utf8)
+/* Text from outside (a preview, a refusal), sanitised line by line. */
+static void print_lines(FILE *f, const char *p, bool utf8)
 {
-	char text[REMEDY_PREVIEW_LEN], buf[1400];
-	const char *p = text;
+	char buf[2800];
 
-	cloud_fix_text(fx, text, sizeof(text));
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -332,6 +330,15 @@ static void print_preview(FILE *f, const struct cloud_fix *fx, bool utf8)
 		fprintf(f, "%s\n", buf);
 		p += n + (nl != NULL);
 	}
+}
+
+/* The preview of a remedy. */
+static void print_preview(FILE *f, const struct cloud_fix *fx, bool utf8)
+{
+	char text[REMEDY_PREVIEW_LEN];
+
+	cloud_fix_text(fx, text, sizeof(text));
+	print_lines(f, text, utf8);
 }
 
 /* Asks on the terminal (never stdin: a script's input is not a person).  Destructive
@@ -393,24 +400,19 @@ static int reprobe(const struct args *a, struct engine *e, struct model *m, bool
 /* A remedy on this machine (client.*): nothing to wait for, no cloud needed. */
 static int run_local_fix(const struct args *a, struct engine *e, struct model *m, bool utf8)
 {
-	char did[2048], err[512], buf[2100];
-	long long t0;
+	static struct local_fix lx;
+	static char text[REMEDY_PREVIEW_LEN];
+	char err[2048];
 
-	if (a->fix_id != RM_CLIENT_FIX_KEY_PERMS) {
-		fprintf(stderr, "sshtriage: %s is not carried out by this build yet; nothing was "
-			"changed\n", a->fix);
-		audit(m, NULL, a->fix_id, "refused", "not in this build");
-		return EXIT_REMEDY;
-	}
-	if (local_fix_permissions(a->probe.ssh_dir, a->probe.identity[0] ? a->probe.identity : NULL,
-				  false, did, sizeof(did), err, sizeof(err)) != 0) {
-		fprintf(stderr, "sshtriage: %s: %s; nothing was changed\n", a->fix, err);
+	if (engine_local_fix_plan(e, m, a->fix_id, &lx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: ", a->fix);
+		print_lines(stderr, err, utf8);
+		fprintf(stderr, "sshtriage: nothing was changed\n");
 		audit(m, NULL, a->fix_id, "refused", err);
 		return EXIT_REMEDY;
 	}
-	sanitize(buf, sizeof(buf), did, strlen(did), utf8 ? SANITIZE_UTF8 : 0);
-	printf("Remedy %s: %s\n  changes: %s\n  costs:   nothing is opened up: modes only get "
-	       "stricter\n", a->fix, remedy_title(a->fix_id), *buf ? buf : "nothing needs it");
+	localfix_text(&lx, text, sizeof(text));
+	print_lines(stdout, text, utf8);
 	fflush(stdout);
 	if (a->dry_run) {
 		printf("Dry run: nothing was changed.\n");
@@ -421,19 +423,15 @@ static int run_local_fix(const struct args *a, struct engine *e, struct model *m
 		audit(m, NULL, a->fix_id, "refused", "not confirmed");
 		return EXIT_REMEDY;
 	}
-	t0 = clock_ms();
-	if (local_fix_permissions(a->probe.ssh_dir, a->probe.identity[0] ? a->probe.identity : NULL,
-				  true, did, sizeof(did), err, sizeof(err)) != 0) {
-		fprintf(stderr, "sshtriage: %s: %s\n", a->fix, err);
+	if (engine_local_fix_apply(e, m, &lx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: ", a->fix);
+		print_lines(stderr, err, utf8);
 		audit(m, NULL, a->fix_id, "failed", err);
 		return EXIT_REMEDY;
 	}
-	m->fix.id = (int)a->fix_id;
-	m->fix.state = ST_OK;
-	snprintf(m->fix.status, sizeof(m->fix.status), "done: %.240s", did);
-	m->fix.elapsed_ms = (long)(clock_ms() - t0);
 	audit(m, NULL, a->fix_id, "applied", m->fix.status);
-	printf("%s applied: %s\n", a->fix, buf);
+	printf("%s applied: ", a->fix);
+	print_lines(stdout, m->fix.status, utf8);
 	return reprobe(a, e, m, utf8);
 }
 
@@ -441,7 +439,7 @@ static int run_local_fix(const struct args *a, struct engine *e, struct model *m
 static int run_fix(const struct args *a, struct engine *e, struct model *m)
 {
 	struct cloud_fix fx;
-	char err[512];
+	char err[2048];
 	int sig;
 	bool utf8 = locale_utf8();
 
@@ -453,6 +451,8 @@ static int run_fix(const struct args *a, struct engine *e, struct model *m)
 			"was changed\n", a->fix, m->verdict.present ? "breaks at " : "the path works",
 			m->verdict.present ? comp_name(m->verdict.comp) : "",
 			m->verdict.present ? "" : "");
+		if (localfix_why_not(m, a->fix_id, err, sizeof(err)))
+			print_lines(stderr, err, utf8);     /* both fingerprints */
 		audit(m, NULL, a->fix_id, "refused", "not applicable to the diagnosis");
 		return EXIT_REMEDY;
 	}

@@ -50,8 +50,7 @@ static void blame(struct model *m, enum comp_id comp, enum check_id check, enum 
 	va_end(ap);
 }
 
-/* The "SHA256:..." token in s, copied into out ("" when none). */
-static void find_fp(const char *s, char *out, size_t len)
+void diag_find_fp(const char *s, char *out, size_t len)
 {
 	const char *p = strstr(s, "SHA256:");
 	size_t n = 7;
@@ -65,22 +64,29 @@ static void find_fp(const char *s, char *out, size_t len)
 		snprintf(out, len, "%.*s", (int)n, p);
 }
 
-enum diag_hostkey diag_host_key(const struct model *m, char *net_fp, size_t len)
+const struct check *diag_host_key_source(const struct model *m)
 {
-	const struct check *kh = &m->checks[CK_CLIENT_KNOWN_HOSTS], *vm = &m->checks[CK_VM_HOST_KEY];
-	char fp[128];
-	int known = 0;
+	const struct check *vm = &m->checks[CK_VM_HOST_KEY];
 
-	find_fp(kh->summary, net_fp, len);
-	if (!net_fp[0])
-		find_fp(m->checks[CK_VM_HANDSHAKE].summary, net_fp, len);
 	/* Run Command's reading, else the fingerprints cloud-init printed at the last boot */
 	if (vm->state != ST_OK)
 		vm = &m->checks[CK_VM_BOOT_LOG];
-	if (!net_fp[0] || !(vm->state == ST_OK || vm->state == ST_WARN || vm->state == ST_FAIL))
+	return vm->state == ST_OK || vm->state == ST_WARN || vm->state == ST_FAIL ? vm : NULL;
+}
+
+enum diag_hostkey diag_host_key(const struct model *m, char *net_fp, size_t len)
+{
+	const struct check *kh = &m->checks[CK_CLIENT_KNOWN_HOSTS], *vm = diag_host_key_source(m);
+	char fp[128];
+	int known = 0;
+
+	diag_find_fp(kh->summary, net_fp, len);
+	if (!net_fp[0])
+		diag_find_fp(m->checks[CK_VM_HANDSHAKE].summary, net_fp, len);
+	if (!net_fp[0] || !vm)
 		return DIAG_HK_UNKNOWN;
 	for (int i = 0; i < vm->n_evidence && i < CHECK_EVIDENCE_MAX; i++) {
-		find_fp(vm->evidence[i], fp, sizeof(fp));
+		diag_find_fp(vm->evidence[i], fp, sizeof(fp));
 		if (fp[0] && strcmp(fp, net_fp) == 0)
 			return DIAG_HK_MATCH;
 		known += fp[0] != '\0';

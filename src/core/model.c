@@ -91,6 +91,7 @@ void model_new_round(struct model *m)
 	memset(&m->verdict, 0, sizeof(m->verdict));
 	m->reachable = false;
 	m->handshake = false;
+	m->host_key[0] = '\0';
 	m->authenticated = -1;
 	m->done = false;
 	m->arm_calls = 0;

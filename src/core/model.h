@@ -80,6 +80,10 @@ struct model {
 	struct verdict verdict;
 	bool reachable;
 	bool handshake;
+	/* the host key the path probe's handshake saw, "TYPE BASE64" as in known_hosts ("" none):
+	 * raw from the peer, checked (core/knownhost.h) and hashed again before any use */
+#define MODEL_HOSTKEY_LEN 2048
+	char host_key[MODEL_HOSTKEY_LEN];
 	int authenticated;       /* -1 not tried, 0 false, 1 true */
 	bool done;               /* every probe of this round has finished */
 	int arm_calls;           /* HTTP requests to Azure this round (each retry counts) */

@@ -11,22 +11,25 @@
 #include "core/remedy.h"
 #include "ev/loop.h"
 #include "ev/sig.h"
+#include "probe/localfix.h"
 #include "util/clock.h"
 
 #define MAX_FDS 16
 
 /* A remedy chosen on the screen: offered (its preview in m->offer), applied on the loop,
- * then a new round shows what it did. */
+ * then a new round shows what it did.  One on this machine (local) is applied at once: a
+ * few file changes, no network. */
 struct loop_fix {
 	struct cloud_fix fx;
-	bool planned, applying, reprobing;
+	struct local_fix lx;
+	bool planned, local, applying, reprobing;
 };
 
 static void fix_drop(struct loop_fix *lf, struct model *m)
 {
-	if (lf->planned)
+	if (lf->planned && !lf->local)
 		cloud_fix_free(&lf->fx);
-	lf->planned = false;
+	lf->planned = lf->local = false;
 	m->offer.id = -1;
 	m->generation++;
 }
@@ -41,10 +44,14 @@ static void fix_plan(struct loop_fix *lf, struct engine *e, struct model *m, int
 	o->id = id;
 	if (!m->done || lf->applying)
 		snprintf(o->error, sizeof(o->error), "the triage is still running: wait for its verdict");
-	else if (remedy_how((enum remedy_id)id) == REMEDY_LOCAL)
-		snprintf(o->error, sizeof(o->error), "a change on this machine: run sshtriage --fix %s",
-			 remedy_name((enum remedy_id)id));
-	else if (engine_fix_plan(e, m, (enum remedy_id)id, &lf->fx, o->error, sizeof(o->error)) == 0) {
+	else if (remedy_how((enum remedy_id)id) == REMEDY_LOCAL) {
+		if (engine_local_fix_plan(e, m, (enum remedy_id)id, &lf->lx, o->error,
+					  sizeof(o->error)) == 0) {
+			lf->planned = lf->local = o->ready = true;
+			localfix_text(&lf->lx, o->text, sizeof(o->text));
+			snprintf(o->confirm, sizeof(o->confirm), "yes");
+		}
+	} else if (engine_fix_plan(e, m, (enum remedy_id)id, &lf->fx, o->error, sizeof(o->error)) == 0) {
 		lf->planned = o->ready = true;
 		cloud_fix_text(&lf->fx, o->text, sizeof(o->text));
 		snprintf(o->confirm, sizeof(o->confirm), "%.60s", slash ? slash + 1 : "yes");
@@ -57,8 +64,8 @@ static void fix_audit(struct loop_fix *lf, struct model *m, int id, const char *
 {
 	char err[300];
 
-	if (cloud_fix_audit(m, (enum remedy_id)id, lf->planned ? &lf->fx : NULL, outcome, status,
-			    err, sizeof(err)) != 0)
+	if (cloud_fix_audit(m, (enum remedy_id)id, lf->planned && !lf->local ? &lf->fx : NULL,
+			    outcome, status, err, sizeof(err)) != 0)
 		model_log(m, "audit log: %.140s", err);
 }
 
@@ -69,6 +76,13 @@ static void fix_apply(struct loop_fix *lf, struct engine *e, struct model *m)
 
 	if (!lf->planned || id < 0)
 		return;
+	if (lf->local) {
+		/* done (or failed) at once; fix_progress audits it and starts the new round */
+		engine_local_fix_apply(e, m, &lf->lx, err, sizeof(err));
+		lf->applying = true;
+		m->offer.id = -1;
+		return;
+	}
 	if (engine_fix_start(e, m, &lf->fx, err, sizeof(err)) != 0) {
 		m->fix.id = id;
 		m->fix.state = ST_FAIL;
@@ -146,7 +160,7 @@ enum loop_end loop_run(struct engine *e, struct model *m, struct ui *ui, int *si
 
 	memset(&lf, 0, sizeof(lf));
 	end = loop_run_fix(e, m, ui, sig, &lf);
-	if (lf.planned)
+	if (lf.planned && !lf.local)
 		cloud_fix_free(&lf.fx);
 	if (lf.applying)   /* the change may go on in Azure: the log says so */
 		fix_audit(&lf, m, m->fix.id, "interrupted", "the program ended while Azure worked on it");
@@ -224,8 +238,10 @@ static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *
 				engine_start(e, m);
 			else if (act == UI_FIX_PLAN)
 				fix_plan(lf, e, m, ui_fix_choice(ui));
-			else if (act == UI_FIX_APPLY)
+			else if (act == UI_FIX_APPLY) {
 				fix_apply(lf, e, m);
+				fix_progress(lf, e, m);   /* a local one is done already */
+			}
 			else if (act == UI_FIX_CANCEL) {
 				if (lf->planned)
 					fix_audit(lf, m, m->offer.id, "refused", "not confirmed on the screen");

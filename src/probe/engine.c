@@ -14,6 +14,7 @@
 #include "core/remedy.h"
 #include "probe/engine.h"
 #include "probe/local.h"
+#include "probe/localfix.h"
 #include "probe/net.h"
 #include "probe/sshp.h"
 #include "probe/trace.h"
@@ -28,6 +29,7 @@ enum worker_kind {
  * pipe, so a plain struct is the protocol. */
 struct wire {
 	char address[64];        /* W_RESOLVE only: the numeric address */
+	char hostkey[MODEL_HOSTKEY_LEN];   /* W_PATH: the server's host key, "TYPE BASE64" */
 	struct check check;
 };
 
@@ -72,15 +74,17 @@ struct engine {
 
 static int out_fd = -1;
 
-static void send_check(const struct check *c, void *arg)
+static void send_record(const struct check *c, const char *address, const char *hostkey)
 {
 	struct wire rec;
 	const char *p = (const char *)&rec;
 	size_t left = sizeof(rec);
 
 	memset(&rec, 0, sizeof(rec));
-	if (arg)
-		snprintf(rec.address, sizeof(rec.address), "%s", (const char *)arg);
+	if (address)
+		snprintf(rec.address, sizeof(rec.address), "%s", address);
+	if (hostkey)
+		snprintf(rec.hostkey, sizeof(rec.hostkey), "%s", hostkey);
 	rec.check = *c;
 	while (left) {
 		ssize_t n = write(out_fd, p, left);
@@ -94,11 +98,24 @@ static void send_check(const struct check *c, void *arg)
 	}
 }
 
+/* arg: the address to send along, or NULL */
+static void send_check(const struct check *c, void *arg)
+{
+	send_record(c, arg, NULL);
+}
+
+/* arg: the host key buffer sshp_probe_path fills */
+static void send_path_check(const struct check *c, void *arg)
+{
+	send_record(c, NULL, arg);
+}
+
 static void run_path(const struct probe_opts *o, const char *addr)
 {
 	struct check c;
 	struct sshp_creds cr = {o->identity[0] ? o->identity : NULL, getenv("SSH_AUTH_SOCK") != NULL,
 				o->ssh_dir};
+	static char hostkey[MODEL_HOSTKEY_LEN];
 	int fd;
 
 	check_init(&c, CK_VM_TCP);
@@ -120,8 +137,9 @@ static void run_path(const struct probe_opts *o, const char *addr)
 		send_check(&c, NULL);
 		return;
 	}
+	hostkey[0] = '\0';
 	sshp_probe_path(fd, o->target.host, o->target.port, o->target.user, &cr, o->ssh_ms,
-			send_check, NULL);
+			hostkey, sizeof(hostkey), send_path_check, hostkey);
 }
 
 static void run_worker(enum worker_kind k, const struct probe_opts *o, const char *addr)
@@ -474,6 +492,9 @@ int engine_timeout(const struct engine *e)
 static void on_record(struct engine *e, struct model *m, enum worker_kind k, const struct wire *r)
 {
 	model_set_check(m, &r->check);
+	if (k == W_PATH && r->hostkey[0])
+		snprintf(m->host_key, sizeof(m->host_key), "%.*s", (int)sizeof(r->hostkey) - 1,
+			 r->hostkey);
 	/* this client's public address: --client-ip, else what-is-my-IP, else the vantage
 	 * host's view of where our SSH came from */
 	if ((k == W_WHOAMI || (k == W_VANTAGE && !m->target.client_ip[0])) && r->address[0] &&
@@ -567,4 +588,33 @@ int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, ch
 	m->done = false;      /* the loop runs until the change has been made */
 	e->round_start = clock_ms();
 	return 0;
+}
+
+int engine_local_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
+			  struct local_fix *lx, char *err, size_t errlen)
+{
+	return localfix_plan(m, id, e->o.ssh_dir, e->o.identity[0] ? e->o.identity : NULL, lx,
+			     err, errlen);
+}
+
+int engine_local_fix_apply(struct engine *e, struct model *m, const struct local_fix *lx,
+			   char *err, size_t errlen)
+{
+	char did[2048];
+	long long t0 = clock_ms();
+	int rc;
+
+	if (engine_busy(e)) {
+		snprintf(err, errlen, "probes are still running");
+		return -1;
+	}
+	rc = localfix_apply(m, lx, e->o.ssh_dir, e->o.identity[0] ? e->o.identity : NULL, did,
+			    sizeof(did), err, errlen);
+	m->fix.id = (int)lx->id;
+	m->fix.state = rc == 0 ? ST_OK : ST_FAIL;
+	snprintf(m->fix.status, sizeof(m->fix.status), "%s%.240s", rc == 0 ? "done: " : "",
+		 rc == 0 ? (did[0] ? did : "nothing needed it") : err);
+	m->fix.elapsed_ms = (long)(clock_ms() - t0);
+	m->generation++;
+	return rc;
 }

@@ -60,4 +60,14 @@ int engine_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
 int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, char *err,
 		     size_t errlen);
 
+/* The remedies on this machine (probe/localfix.h), with this engine's ~/.ssh and key.
+ * engine_local_fix_plan works id out from the round in m; engine_local_fix_apply carries
+ * it out at once (file changes: milliseconds) and says how it went in m->fix.  Then a new
+ * round (engine_start) shows whether the path works. */
+struct local_fix;
+int engine_local_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
+			  struct local_fix *lx, char *err, size_t errlen);
+int engine_local_fix_apply(struct engine *e, struct model *m, const struct local_fix *lx,
+			   char *err, size_t errlen);
+
 #endif

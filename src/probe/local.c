@@ -205,9 +205,7 @@ void local_probe_proxy_env(struct check *c)
 		check_set(c, ST_OK, OUT_OK, "no proxy variables set");
 }
 
-/* Runs argv with stdout into buf (NUL-terminated) within timeout_ms; returns the exit
- * status, or -1.  The child gets no terminal and an empty stdin. */
-static int run_capture(char *const argv[], char *buf, size_t len, int timeout_ms)
+int local_run(char *const argv[], char *buf, size_t len, int timeout_ms)
 {
 	int p[2], status = -1;
 	size_t got = 0;
@@ -259,7 +257,7 @@ void local_probe_firewall(struct check *c, int port, int timeout_ms)
 	static char buf[256 * 1024];
 	char *argv[] = {"nft", "list", "ruleset", NULL};
 	char rule[256];
-	int rc = run_capture(argv, buf, sizeof(buf), timeout_ms);
+	int rc = local_run(argv, buf, sizeof(buf), timeout_ms);
 
 	if (rc != 0) {
 		check_set(c, ST_UNKNOWN, OUT_UNAVAILABLE, "the local packet filter is not readable "

@@ -77,6 +77,41 @@ static void key_fingerprint(ssh_key key, char *fp, size_t fplen)
 	ssh_clean_pubkey_hash(&hash);
 }
 
+int sshp_pubkey_fingerprint(const char *type, const char *b64, char *fp, size_t len)
+{
+	ssh_key key = NULL;
+	enum ssh_keytypes_e t = ssh_key_type_from_name(type);
+
+	fp[0] = '\0';
+	if (t == SSH_KEYTYPE_UNKNOWN || ssh_pki_import_pubkey_base64(b64, t, &key) != SSH_OK)
+		return -1;
+	/* the name must be the key's own: "ssh-rsa" over an ed25519 blob is not one key */
+	if (strcmp(ssh_key_type_to_char(ssh_key_type(key)), type) != 0) {
+		ssh_key_free(key);
+		return -1;
+	}
+	key_fingerprint(key, fp, len);
+	ssh_key_free(key);
+	return fp[0] ? 0 : -1;
+}
+
+/* The server's key as known_hosts holds it, "TYPE BASE64" ("" when it does not fit). */
+static void export_server_key(ssh_session s, char *out, size_t len)
+{
+	ssh_key srv = NULL;
+	char *b64 = NULL;
+	int w = -1;
+
+	out[0] = '\0';
+	if (ssh_get_server_publickey(s, &srv) == SSH_OK &&
+	    ssh_pki_export_pubkey_base64(srv, &b64) == SSH_OK)
+		w = snprintf(out, len, "%s %s", ssh_key_type_to_char(ssh_key_type(srv)), b64);
+	if (w < 0 || (size_t)w >= len)
+		out[0] = '\0';
+	free(b64);
+	ssh_key_free(srv);
+}
+
 /* libssh skips @revoked lines, so a revoked key would read as unknown: look ourselves. */
 static bool key_revoked(const char *ssh_dir, ssh_key key)
 {
@@ -321,7 +356,7 @@ static bool probe_kex(ssh_session s, struct check *c, char *fp, size_t fplen, ch
 }
 
 void sshp_probe_path(int fd, const char *host, int port, const char *user,
-		     const struct sshp_creds *cr, int timeout_ms,
+		     const struct sshp_creds *cr, int timeout_ms, char *hostkey, size_t hostkeylen,
 		     void (*emit)(const struct check *c, void *arg), void *arg)
 {
 	struct check hs, kh, auth, sess;
@@ -340,6 +375,7 @@ void sshp_probe_path(int fd, const char *host, int port, const char *user,
 		session_free(s, fd);
 		return;
 	}
+	export_server_key(s, hostkey, hostkeylen);
 	emit(&hs, arg);
 	probe_known_hosts(s, &kh, cr->ssh_dir, fp, type);
 	emit(&kh, arg);

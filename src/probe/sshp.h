@@ -13,20 +13,19 @@ struct sshp_creds {
 	const char *ssh_dir;         /* ~/.ssh: default keys and known_hosts */
 };
 
-/* What the path probe found out beyond the checks (for other probes and the report). */
-struct sshp_result {
-	bool handshake;
-	char fingerprint[128];       /* SHA256:... of the server's host key */
-	char key_type[32];
-};
-
 /* The whole path to the target on a fresh connected socket fd (taken, closed here):
  * key exchange -> known_hosts -> auth -> trivial command.  Fills CK_VM_HANDSHAKE,
  * CK_CLIENT_KNOWN_HOSTS, CK_VM_AUTH and CK_VM_SESSION; emit() is called with each check
- * as soon as it is final, so the screen follows along. */
+ * as soon as it is final, so the screen follows along.  Once the key exchange is done,
+ * hostkey gets the server's host key as "TYPE BASE64" ("" when none or too long), before
+ * the first emit. */
 void sshp_probe_path(int fd, const char *host, int port, const char *user,
-		     const struct sshp_creds *cr, int timeout_ms,
+		     const struct sshp_creds *cr, int timeout_ms, char *hostkey, size_t hostkeylen,
 		     void (*emit)(const struct check *c, void *arg), void *arg);
+
+/* The SHA256 fingerprint ("SHA256:...") of a public key given as known_hosts holds it;
+ * -1 when b64 is not a key of that type. */
+int sshp_pubkey_fingerprint(const char *type, const char *b64, char *fp, size_t len);
 
 /* Handshake only (reference host): fills c (CK_CLIENT_REFERENCE). */
 void sshp_probe_handshake(struct check *c, int fd, const char *host, int port, int timeout_ms);
