@@ -910,6 +910,7 @@ static void on_boot_blob(void *arg, const struct arm_response *r)
 		return;
 	}
 	bootlog_scan(r->body, r->len, b);
+	bootlog_keep(c->m, r->body, r->len, b);     /* the text, for the boot-log viewer */
 	check_init(&k, CK_VM_BOOT_LOG);
 	if (b->n_hits == 0)
 		check_set(&k, ST_OK, OUT_OK, "no known failure in the serial log (%ld lines)", b->lines);

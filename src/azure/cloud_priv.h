@@ -105,6 +105,10 @@ struct cloud {
 	bool fixing;
 	int fix_at;                      /* the step under way */
 	long long fix_started;
+	/* the rescue console (rescue.c): one command at a time */
+	bool rescuing;
+	long long rescue_started;
+	long rescue_shown_s;             /* the elapsed second the model shows */
 };
 
 /* The ports sshd listens on, as Run Command read them (n 0: unknown). */

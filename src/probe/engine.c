@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "azure/cloud.h"
+#include "azure/rescue.h"
 #include "core/diag.h"
 #include "core/remedy.h"
 #include "probe/engine.h"
@@ -567,4 +568,29 @@ int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, ch
 	m->done = false;      /* the loop runs until the change has been made */
 	e->round_start = clock_ms();
 	return 0;
+}
+
+int engine_rescue_start(struct engine *e, struct model *m, const char *cmd, char *err,
+			size_t errlen)
+{
+	if (!e->cloud) {
+		snprintf(err, errlen, "the rescue console needs the Azure VM (--azure-vm) and "
+			 "credentials");
+		return -1;
+	}
+	if (engine_busy(e)) {
+		snprintf(err, errlen, "the probes are running: wait for their verdict");
+		return -1;
+	}
+	return rescue_start(e->cloud, m, cmd, err, errlen);
+}
+
+bool engine_rescue_busy(const struct engine *e)
+{
+	return e->cloud && rescue_busy(e->cloud);
+}
+
+int engine_rescue_tick(struct engine *e, struct model *m)
+{
+	return e->cloud ? rescue_tick(e->cloud, m) : -1;
 }
