@@ -1875,6 +1875,6 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 		snprintf(why, sizeof(why), "Run Command did not finish within %d s", CLOUD_GUEST_MS / 1000);
 		end_jobs(c, J_SLOW, why);
 	}
-	if (!c->jobs && !c->fixing && arm_in_flight(c->arm))
+	if (!c->jobs && !c->fixing && !c->rescuing && arm_in_flight(c->arm))
 		arm_cancel_all(c->arm);  /* late calls of ended jobs: drop them */
 }

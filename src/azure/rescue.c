@@ -58,7 +58,9 @@ static void took(const struct cloud *c, char *buf, size_t len)
 	snprintf(buf, len, "%ld.%ld s", ms / 1000, ms % 1000 / 100);
 }
 
-static void rescue_end(struct cloud *c, enum state st, const char *status)
+/* outcome for the audit log: "ran" when the command ran and gave its exit status (0 or
+ * not), "failed" when Run Command failed or the command did not finish. */
+static void rescue_end(struct cloud *c, enum state st, const char *outcome, const char *status)
 {
 	struct model *m = c->m;
 	char line[CHECK_SUMMARY_LEN + 8];
@@ -69,7 +71,7 @@ static void rescue_end(struct cloud *c, enum state st, const char *status)
 	snprintf(m->rescue.status, sizeof(m->rescue.status), "%s", status);
 	snprintf(line, sizeof(line), "[%s]\n", m->rescue.status);
 	put(m, line);
-	rescue_audit(m, st == ST_OK ? "ran" : "failed", m->rescue.status);
+	rescue_audit(m, outcome, m->rescue.status);
 }
 
 static void on_rescue(void *arg, const struct arm_response *r)
@@ -84,7 +86,7 @@ static void on_rescue(void *arg, const struct arm_response *r)
 	took(c, t, sizeof(t));
 	if (!cloud_run_output(r, &out, why, sizeof(why))) {
 		snprintf(status, sizeof(status), "%.200s (after %s)", why, t);
-		rescue_end(c, ST_FAIL, status);
+		rescue_end(c, ST_FAIL, "failed", status);
 		return;
 	}
 	/* stdout without the wrapper's status line, which ends it */
@@ -111,7 +113,7 @@ static void on_rescue(void *arg, const struct arm_response *r)
 	else
 		snprintf(status, sizeof(status), "no exit status: the command did not finish (killed "
 			 "at the time limit, or it ended the shell) after %s", t);
-	rescue_end(c, strcmp(rc, "0") == 0 ? ST_OK : ST_FAIL, status);
+	rescue_end(c, strcmp(rc, "0") == 0 ? ST_OK : ST_FAIL, rc[0] ? "ran" : "failed", status);
 	runcmd_free(&out);
 }
 
@@ -162,7 +164,7 @@ int rescue_tick(struct cloud *c, struct model *m)
 		took(c, t, sizeof(t));
 		snprintf(status, sizeof(status), "no answer from Azure after %s: it may still run "
 			 "on the VM", t);
-		rescue_end(c, ST_FAIL, status);
+		rescue_end(c, ST_FAIL, "failed", status);
 		return -1;
 	}
 	if (ms / 1000 != c->rescue_shown_s) {

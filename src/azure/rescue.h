@@ -26,7 +26,9 @@ bool rescue_busy(const struct cloud *c);
 /* Call after every event: moves the elapsed time the model shows (once a second) and ends
  * a command past RESCUE_WAIT_MS.  Returns ms until it wants to be called again, -1: never. */
 int rescue_tick(struct cloud *c, struct model *m);
-/* The audit line of one command run: outcome ("ran", "failed", "interrupted"), status. */
+/* The audit line of one command run, without the command: outcome "ran" (it gave an exit
+ * status, 0 or not), "failed" (Run Command failed, or the command did not finish) or
+ * "interrupted" (the program ended while it ran); status says more. */
 void rescue_audit(struct model *m, const char *outcome, const char *status);
 
 #endif

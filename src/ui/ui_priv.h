@@ -200,6 +200,9 @@ int ui_text_wrap(const struct ui *ui, const char *s, int len, int cols, int *nex
  * become '?'. */
 void ui_text_clean(const struct ui *ui, char *dst, size_t dstlen, const char *src,
 		   size_t srcmax);
+/* The same with more sanitize() flags (SANITIZE_DROP_SGR for serial logs). */
+void ui_text_clean_flags(const struct ui *ui, char *dst, size_t dstlen, const char *src,
+			 size_t srcmax, int flags);
 /* Draws at most cols columns of s (len) at y,x; ends with an ellipsis when it had to cut.
  * Returns the columns drawn. */
 int ui_put(const struct ui *ui, WINDOW *w, int y, int x, const char *s, int len, int cols);

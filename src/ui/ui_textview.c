@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ui/ui_priv.h"
+#include "util/sanitize.h"
 
 #define UI_CTRL(c) ((c) & 0x1f)
 #define UI_TV_GUTTER 3           /* the boot log's marks ('>' found, '!' signature), a space */
@@ -137,7 +138,7 @@ static void ui_tv_body(struct ui *ui, struct ui_tv *tv, const char *text, size_t
 			n = sizeof(raw) - 1;
 		memcpy(raw, text + at, n);
 		raw[n] = '\0';
-		ui_text_clean(ui, clean, sizeof(clean), raw, n + 1);
+		ui_text_clean_flags(ui, clean, sizeof(clean), raw, n + 1, SANITIZE_DROP_SGR);
 		if (b) {
 			char mark[2];
 
@@ -372,7 +373,7 @@ static void ui_rescue_status(const struct model *m, char *out, size_t len)
 
 	if (r->state == ST_RUNNING)
 		snprintf(out, len, "running for %ld s%s", r->elapsed_ms / 1000,
-			 r->queued ? "; the next command waits for it" : "");
+			 r->queued ? "; the next waits (Azure runs one at a time)" : "");
 	else if (r->queued)
 		snprintf(out, len, "the command waits for the probes or a remedy to end");
 	else if (r->state == ST_PENDING)
@@ -466,9 +467,7 @@ enum ui_action ui_rescue_key(struct ui *ui, const struct model *m, int ch)
 				 "runs one at a time): Enter again after it");
 			return UI_NONE;
 		}
-		if (m->rescue.state == ST_RUNNING)
-			snprintf(ui->tv_msg, sizeof(ui->tv_msg), "Azure runs one Run Command at a "
-				 "time: this one waits for the running one");
+		/* while one runs, the loop holds this one back; the status line says so */
 		snprintf(ui->rescue_cmd, sizeof(ui->rescue_cmd), "%s", ui->rescue_in);
 		hist_add(&ui->hist, ui->rescue_in);
 		ui_rescue_set_input(ui, "");
