@@ -25,6 +25,9 @@ static const char ui_rescue_note[] =
 	"terminal, no input, stopped after about 90 s; Azure answers in 20-60 s and keeps the "
 	"last 4 KiB of output.  One at a time.  Enter run  Up/Down history  PgUp/PgDn scroll  "
 	"Esc leave (the command goes on)";
+/* where the whole note would take more than its rows */
+static const char ui_rescue_note_short[] =
+	"Each command: one non-interactive run, ~90 s limit; Esc leaves";
 
 /* ---- the shared text view ---- */
 
@@ -393,8 +396,19 @@ static void ui_rescue_draw(struct ui *ui, const struct model *m)
 	ui_vm_name(ui, m, vm, sizeof(vm));
 	snprintf(title, sizeof(title), "Rescue console: %s (Azure Run Command)", vm);
 	ui_tv_title(ui, title, w);
-	/* the note: never more than a third of the screen */
+	/* the note: never more than a third of the screen; the short one when it would be */
 	max_note = (h - 4) / 3 > 1 ? (h - 4) / 3 : 1;
+	for (int lines = 0, left = (int)strlen(s); left > 0; lines++) {
+		ui_text_wrap(ui, s, left, w - 2, &next);
+		s += next;
+		left -= next;
+		if (lines >= max_note) {
+			s = ui_rescue_note_short;
+			break;
+		}
+	}
+	if (s != ui_rescue_note_short)
+		s = ui_rescue_note;
 	wattron(ui->ov_win, A_BOLD);
 	for (l = (int)strlen(s); l > 0 && y <= max_note; y++) {
 		int n = ui_text_wrap(ui, s, l, w - 2, &next);
