@@ -27,9 +27,28 @@ static const char *const sig_names[BOOTLOG_SIG_COUNT] = {
 	"emergency_mode", "fstab_mount", "kernel_panic", "disk_full", "sshd_failed",
 };
 
+static const char *const sig_titles[BOOTLOG_SIG_COUNT] = {
+	"emergency mode", "fstab mount failed", "kernel panic", "disk full", "sshd failed",
+};
+
 const char *bootlog_sig_name(enum bootlog_sig s)
 {
 	return s < BOOTLOG_SIG_COUNT ? sig_names[s] : "?";
+}
+
+const char *bootlog_sig_title(enum bootlog_sig s)
+{
+	return s < BOOTLOG_SIG_COUNT ? sig_titles[s] : "?";
+}
+
+void bootlog_keep(struct model *m, const char *data, size_t len, const struct bootlog_result *r)
+{
+	model_boot_log_set(m, data, len);
+	/* the worst first (the enum's order), so a short status line still names it */
+	for (int s = 0; s < BOOTLOG_SIG_COUNT; s++)
+		for (int i = 0; i < r->n_hits; i++)
+			if (r->hits[i].sig == (enum bootlog_sig)s)
+				model_boot_log_hit(m, r->hits[i].line, bootlog_sig_title(r->hits[i].sig));
 }
 
 static bool contains(const char *line, size_t n, const char *needle)

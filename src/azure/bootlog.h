@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/model.h"
+
 enum bootlog_sig {
 	BOOTLOG_EMERGENCY,       /* systemd emergency or rescue mode: no sshd */
 	BOOTLOG_FSTAB,           /* a mount in /etc/fstab failed */
@@ -39,5 +41,10 @@ struct bootlog_result {
 
 void bootlog_scan(const char *data, size_t len, struct bootlog_result *r);
 const char *bootlog_sig_name(enum bootlog_sig s);   /* "emergency_mode", ... */
+const char *bootlog_sig_title(enum bootlog_sig s);  /* "emergency mode", for people */
+/* Hands the log (data, len) and what bootlog_scan found in it (r) to the model, for the
+ * boot-log viewer: its tail and the hit line numbers (see struct boot_log), the worst
+ * signature first (enum order), then by line. */
+void bootlog_keep(struct model *m, const char *data, size_t len, const struct bootlog_result *r);
 
 #endif

@@ -951,6 +951,7 @@ static void on_boot_blob(void *arg, const struct arm_response *r)
 		return;
 	}
 	bootlog_scan(r->body, r->len, b);
+	bootlog_keep(c->m, r->body, r->len, b);     /* the text, for the boot-log viewer */
 	check_init(&k, CK_VM_BOOT_LOG);
 	if (b->n_hits == 0)
 		check_set(&k, ST_OK, OUT_OK, "no known failure in the serial log (%ld lines)", b->lines);
@@ -1940,6 +1941,6 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 		snprintf(why, sizeof(why), "Run Command did not finish within %d s", CLOUD_GUEST_MS / 1000);
 		end_jobs(c, J_SLOW, why);
 	}
-	if (!c->jobs && !c->fixing && arm_in_flight(c->arm))
+	if (!c->jobs && !c->fixing && !c->rescuing && arm_in_flight(c->arm))
 		arm_cancel_all(c->arm);  /* late calls of ended jobs: drop them */
 }

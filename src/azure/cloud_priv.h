@@ -107,8 +107,12 @@ struct cloud {
 	bool fixing;
 	int fix_at;                      /* the step under way */
 	long long fix_started;
-	char fix_first[160];
-	long long fix_verify_at;         /* when to read the VM back again; 0: not waiting */             /* the answer that left a power action's fate open */
+	char fix_first[160];             /* the answer that left a power action's fate open */
+	long long fix_verify_at;         /* when to read the VM back again; 0: not waiting */
+	/* the rescue console (rescue.c): one command at a time */
+	bool rescuing;
+	long long rescue_started;
+	long rescue_shown_s;             /* the elapsed second the model shows */
 };
 
 /* The ports sshd listens on, as Run Command read them (n 0: unknown). */

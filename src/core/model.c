@@ -98,6 +98,7 @@ void model_new_round(struct model *m)
 	m->arm_in_flight = 0;
 	memset(m->objects, 0, sizeof(m->objects));
 	memset(m->remedy_changes, 0, sizeof(m->remedy_changes));
+	model_boot_log_clear(m);     /* this round reads it again, or says why not */
 	m->elapsed_ms = 0;
 	m->round++;
 	m->generation++;
@@ -171,4 +172,71 @@ const char *model_log_line(const struct model *m, int i)
 	if (i < 0 || i >= m->log_len)
 		return NULL;
 	return m->log[(m->log_head + i) % MODEL_LOG_MAX];
+}
+
+void model_boot_log_clear(struct model *m)
+{
+	m->boot_log.len = 0;
+	m->boot_log.n_hits = 0;
+	m->boot_log.first_line = 1;
+	m->boot_log.cut = false;
+	m->boot_log.serial++;
+	m->generation++;
+}
+
+void model_boot_log_set(struct model *m, const char *data, size_t len)
+{
+	struct boot_log *b = &m->boot_log;
+	size_t from = 0;
+
+	model_boot_log_clear(m);
+	if (len > MODEL_BOOT_LOG_MAX) {
+		/* the tail is what tells why the last boot failed; start it at a whole line */
+		const char *nl;
+
+		from = len - MODEL_BOOT_LOG_MAX;
+		nl = memchr(data + from, '\n', len - from);
+		from = nl ? (size_t)(nl - data) + 1 : len;
+		b->cut = true;
+		for (size_t i = 0; i < from; i++)
+			b->first_line += data[i] == '\n';
+	}
+	b->len = len - from;
+	for (size_t i = 0; i < b->len; i++)
+		b->text[i] = data[from + i] ? data[from + i] : '?';
+}
+
+void model_boot_log_hit(struct model *m, long line, const char *what)
+{
+	struct boot_log *b = &m->boot_log;
+	struct boot_hit *h;
+
+	if (b->n_hits >= MODEL_BOOT_HITS_MAX)
+		return;
+	h = &b->hits[b->n_hits++];
+	h->line = line;
+	snprintf(h->what, sizeof(h->what), "%s", what);
+	b->serial++;
+	m->generation++;
+}
+
+void model_rescue_append(struct model *m, const char *data, size_t len)
+{
+	struct rescue *r = &m->rescue;
+
+	if (len > MODEL_RESCUE_MAX / 2)         /* only the end of a huge output */
+		data += len - MODEL_RESCUE_MAX / 2, len = MODEL_RESCUE_MAX / 2;
+	if (r->len + len > MODEL_RESCUE_MAX) {
+		/* drop the oldest lines: at least what the new text needs, up to a line end */
+		size_t drop = r->len + len - MODEL_RESCUE_MAX;
+		const char *nl = memchr(r->text + drop, '\n', r->len - drop);
+
+		drop = nl ? (size_t)(nl - r->text) + 1 : r->len;
+		memmove(r->text, r->text + drop, r->len - drop);
+		r->len -= drop;
+	}
+	for (size_t i = 0; i < len; i++)
+		r->text[r->len++] = data[i] ? data[i] : '?';
+	r->serial++;
+	m->generation++;
 }

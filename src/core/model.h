@@ -111,6 +111,36 @@ struct model {
 		long elapsed_ms;
 		unsigned round;      /* the probe round that shows its effect; 0 while none */
 	} fix;
+	/* the VM's serial log (boot diagnostics) as the last round read it, for the boot-log
+	 * viewer: its last MODEL_BOOT_LOG_MAX bytes, cut at a line start (raw, NULs made '?':
+	 * sanitise to show); len 0 while not read, and then the vm.boot_log check says why */
+#define MODEL_BOOT_LOG_MAX (256 * 1024)
+#define MODEL_BOOT_HITS_MAX 32
+	struct boot_log {
+		size_t len;
+		long first_line;     /* the number, in the whole log, of text's first line */
+		bool cut;            /* the log was longer: text is its tail */
+		int n_hits;          /* the lines that matched a known failure signature */
+		struct boot_hit {
+			long line;   /* 1-based, in the whole log (as first_line) */
+			char what[32];   /* the signature, for people: "emergency mode" */
+		} hits[MODEL_BOOT_HITS_MAX];
+		unsigned serial;     /* bumped at each change: views re-index the text then */
+		char text[MODEL_BOOT_LOG_MAX];
+	} boot_log;
+	/* the rescue console: shell commands run on the VM by Run Command, one at a time.
+	 * text is the transcript ("$ command", its output, a status line), oldest lines
+	 * dropped past MODEL_RESCUE_MAX; raw guest output: sanitise to show.  In memory only. */
+#define MODEL_RESCUE_MAX (64 * 1024)
+	struct rescue {
+		enum state state;    /* PENDING: none yet; RUNNING; OK or FAIL: how the last ended */
+		bool queued;         /* a second command waits for the running one */
+		long elapsed_ms;     /* of the running command, or of the last one */
+		char status[CHECK_SUMMARY_LEN];  /* "exit status 0 in 1.2 s" */
+		size_t len;
+		unsigned serial;
+		char text[MODEL_RESCUE_MAX];
+	} rescue;
 	long elapsed_ms;         /* round start to last result */
 	unsigned round;          /* bumped by each re-run */
 	unsigned generation;     /* bumped by every change: views repaint when it moves */
@@ -149,6 +179,14 @@ void model_log(struct model *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* i-th log line, 0 = oldest; NULL past the end. */
 const char *model_log_line(const struct model *m, int i);
+
+/* The boot log: keeps the last MODEL_BOOT_LOG_MAX bytes of data (len), dropping hits;
+ * then each signature hit by its line number in the whole log.  clear: none read. */
+void model_boot_log_set(struct model *m, const char *data, size_t len);
+void model_boot_log_hit(struct model *m, long line, const char *what);
+void model_boot_log_clear(struct model *m);
+/* Appends len bytes to the rescue transcript, dropping its oldest lines when full. */
+void model_rescue_append(struct model *m, const char *data, size_t len);
 
 /* Helpers for probes filling a check. */
 void check_init(struct check *c, enum check_id id);

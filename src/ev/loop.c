@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "azure/cloud.h"
+#include "azure/rescue.h"
 #include "core/remedy.h"
 #include "ev/loop.h"
 #include "ev/sig.h"
@@ -83,7 +84,9 @@ static void fix_apply(struct loop_fix *lf, struct engine *e, struct model *m)
 		m->offer.id = -1;
 		return;
 	}
-	if (engine_fix_start(e, m, &lf->fx, err, sizeof(err)) != 0) {
+	if (engine_rescue_busy(e))   /* one Run Command at a time, and a remedy may be one */
+		snprintf(err, sizeof(err), "a rescue console command is running: try again after it");
+	if (engine_rescue_busy(e) || engine_fix_start(e, m, &lf->fx, err, sizeof(err)) != 0) {
 		m->fix.id = id;
 		m->fix.state = ST_FAIL;
 		m->fix.round = m->round;
@@ -129,6 +132,65 @@ static void fix_progress(struct loop_fix *lf, struct engine *e, struct model *m)
 	}
 }
 
+/* The rescue console: a command typed on the screen runs on the VM by Run Command; one at
+ * a time (Azure refuses a second), so the next one waits here, and so does a rerun (a
+ * round's start would cancel the call, and its own Run Command would be refused). */
+struct loop_rescue {
+	char cmd[RESCUE_CMD_MAX];    /* the command that waits */
+	bool queued, rerun;
+};
+
+static bool rescue_can_start(struct engine *e, const struct loop_fix *lf)
+{
+	return !engine_rescue_busy(e) && !engine_busy(e) && !lf->applying && !lf->reprobing;
+}
+
+static void rescue_run(struct engine *e, struct model *m, const char *cmd)
+{
+	char err[CHECK_SUMMARY_LEN], line[CHECK_SUMMARY_LEN + RESCUE_CMD_MAX + 32];
+
+	if (engine_rescue_start(e, m, cmd, err, sizeof(err)) != 0) {
+		snprintf(line, sizeof(line), "$ %s\n[not run: %s]\n", cmd, err);
+		model_rescue_append(m, line, strlen(line));
+	}
+}
+
+static void rescue_ask(struct loop_rescue *lr, struct engine *e, struct model *m,
+		       const struct loop_fix *lf, const char *cmd)
+{
+	char line[RESCUE_CMD_MAX + 64];
+
+	if (rescue_can_start(e, lf) && !lr->queued) {
+		rescue_run(e, m, cmd);
+		return;
+	}
+	if (lr->queued) {        /* the screen allows one waiting command; say so anyway */
+		snprintf(line, sizeof(line), "$ %s\n[not run: one command waits already]\n", cmd);
+		model_rescue_append(m, line, strlen(line));
+		return;
+	}
+	snprintf(lr->cmd, sizeof(lr->cmd), "%s", cmd);
+	lr->queued = m->rescue.queued = true;
+	m->generation++;
+}
+
+/* After each event: the queued command once nothing else runs, then a rerun that waited. */
+static void rescue_progress(struct loop_rescue *lr, struct engine *e, struct model *m,
+			    const struct loop_fix *lf)
+{
+	if (lr->queued && rescue_can_start(e, lf)) {
+		lr->queued = m->rescue.queued = false;
+		m->generation++;
+		rescue_run(e, m, lr->cmd);
+		memset(lr->cmd, 0, sizeof(lr->cmd));
+	}
+	if (lr->rerun && !lr->queued && !engine_rescue_busy(e) && !lf->applying &&
+	    !lf->reprobing) {
+		lr->rerun = false;
+		engine_start(e, m);
+	}
+}
+
 /* Acts on the signals in set; returns the one that ends the program, or 0. */
 static int loop_signals(struct ui *ui, unsigned set)
 {
@@ -151,24 +213,28 @@ static int loop_signals(struct ui *ui, unsigned set)
 }
 
 static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *ui, int *sig,
-				  struct loop_fix *lf);
+				  struct loop_fix *lf, struct loop_rescue *lr);
 
 enum loop_end loop_run(struct engine *e, struct model *m, struct ui *ui, int *sig)
 {
 	struct loop_fix lf;
+	struct loop_rescue lr;
 	enum loop_end end;
 
 	memset(&lf, 0, sizeof(lf));
-	end = loop_run_fix(e, m, ui, sig, &lf);
+	memset(&lr, 0, sizeof(lr));
+	end = loop_run_fix(e, m, ui, sig, &lf, &lr);
 	if (lf.planned && !lf.local)
 		cloud_fix_free(&lf.fx);
 	if (lf.applying)   /* the change may go on in Azure: the log says so */
 		fix_audit(&lf, m, m->fix.id, "interrupted", "the program ended while Azure worked on it");
+	if (engine_rescue_busy(e))
+		rescue_audit(m, "interrupted", "the program ended while the command ran on the VM");
 	return end;
 }
 
 static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *ui, int *sig,
-				  struct loop_fix *lf)
+				  struct loop_fix *lf, struct loop_rescue *lr)
 {
 	long long last_paint = 0;
 	bool dirty = true;       /* something may need painting */
@@ -177,7 +243,11 @@ static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *
 	for (;;) {
 		struct pollfd fds[MAX_FDS];
 		int n = 0, nw, ui_i = -1, sig_i, timeout = engine_timeout(e);
+		int rt = engine_rescue_tick(e, m);   /* its elapsed time, once a second */
 		long long now = clock_ms();
+
+		if (rt >= 0 && (timeout < 0 || rt < timeout))
+			timeout = rt;
 
 		if (!ui && m->done)
 			return LOOP_DONE;
@@ -221,6 +291,7 @@ static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *
 		}
 		engine_handle(e, fds + n, nw, m);
 		fix_progress(lf, e, m);
+		rescue_progress(lr, e, m, lf);
 		dirty = true;
 		if (ui_i >= 0 && (fds[ui_i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
 			enum ui_action act = ui_input(ui, m);
@@ -234,8 +305,13 @@ static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *
 				return LOOP_QUIT;
 			if (act == UI_RERUN && (lf->applying || lf->reprobing))
 				model_log(m, "a remedy is under way: the rerun waits for it");
-			else if (act == UI_RERUN)
+			else if (act == UI_RERUN && (engine_rescue_busy(e) || lr->queued)) {
+				lr->rerun = true;
+				model_log(m, "a rescue command is running: the rerun waits for it");
+			} else if (act == UI_RERUN)
 				engine_start(e, m);
+			else if (act == UI_RESCUE_RUN)
+				rescue_ask(lr, e, m, lf, ui_rescue_command(ui));
 			else if (act == UI_FIX_PLAN)
 				fix_plan(lf, e, m, ui_fix_choice(ui));
 			else if (act == UI_FIX_APPLY) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "azure/cloud.h"
+#include "azure/rescue.h"
 #include "core/diag.h"
 #include "core/remedy.h"
 #include "probe/engine.h"
@@ -617,4 +618,29 @@ int engine_local_fix_apply(struct engine *e, struct model *m, const struct local
 	m->fix.elapsed_ms = (long)(clock_ms() - t0);
 	m->generation++;
 	return rc;
+}
+
+int engine_rescue_start(struct engine *e, struct model *m, const char *cmd, char *err,
+			size_t errlen)
+{
+	if (!e->cloud) {
+		snprintf(err, errlen, "the rescue console needs the Azure VM (--azure-vm) and "
+			 "credentials");
+		return -1;
+	}
+	if (engine_busy(e)) {
+		snprintf(err, errlen, "the probes are running: wait for their verdict");
+		return -1;
+	}
+	return rescue_start(e->cloud, m, cmd, err, errlen);
+}
+
+bool engine_rescue_busy(const struct engine *e)
+{
+	return e->cloud && rescue_busy(e->cloud);
+}
+
+int engine_rescue_tick(struct engine *e, struct model *m)
+{
+	return e->cloud ? rescue_tick(e->cloud, m) : -1;
 }

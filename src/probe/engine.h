@@ -70,4 +70,12 @@ int engine_local_fix_plan(struct engine *e, const struct model *m, enum remedy_i
 int engine_local_fix_apply(struct engine *e, struct model *m, const struct local_fix *lx,
 			   char *err, size_t errlen);
 
+/* The rescue console (azure/rescue.h): runs cmd on the VM by Run Command, only while no
+ * round, remedy or other command is under way (-1 with why otherwise, or without Azure).
+ * engine_rescue_tick: call after every event; ms until it wants to run again, -1 never. */
+int engine_rescue_start(struct engine *e, struct model *m, const char *cmd, char *err,
+			size_t errlen);
+bool engine_rescue_busy(const struct engine *e);
+int engine_rescue_tick(struct engine *e, struct model *m);
+
 #endif

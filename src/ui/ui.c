@@ -44,6 +44,10 @@ const struct ui_key ui_keys[] = {
 	 "show or hide the selected check's evidence", "Enter evidence", 2},
 	{{'r'}, UI_CTX_MAIN, UI_CMD_RERUN, "r", "run every probe again", "r rerun", 5},
 	{{'f'}, UI_CTX_MAIN, UI_CMD_FIX, "f", "remedies for the selected component", "f fix", 6},
+	{{'B'}, UI_CTX_MAIN, UI_CMD_BOOTLOG, "B",
+	 "the VM's serial log (boot diagnostics), failures marked !", NULL, 0},
+	{{'c'}, UI_CTX_MAIN, UI_CMD_RESCUE, "c",
+	 "rescue console: shell commands on the VM by Run Command", NULL, 0},
 	{{'?', KEY_F(1)}, UI_CTX_MAIN, UI_CMD_HELP, "?  F1", "this help", "? help", 9},
 	{{UI_CTRL('L')}, UI_CTX_ALL, UI_CMD_REPAINT, "Ctrl-L", "repaint the whole screen", NULL, 0},
 	{{'='}, UI_CTX_ALL, UI_CMD_RESIZE, "=",
@@ -270,6 +274,8 @@ struct ui *ui_open(const struct ui_options *o, char *err, size_t errlen)
 		ui_apply_size(ui, LINES, COLS);
 	ui->follow_verdict = true;
 	ui->focus = UI_FOCUS_DIAGRAM;
+	ui->boot_tv.match = ui->rescue_tv.match = -1;
+	hist_init(&ui->hist);
 	ui->dirty = true;
 	return ui;
 }
@@ -302,6 +308,7 @@ void ui_close(struct ui *ui)
 	if (!ui)
 		return;
 	ui_overlay_free(ui);
+	ui_textview_free(ui);
 	if (ui->inwin)
 		delwin(ui->inwin);
 	if (ui->scr) {
@@ -630,6 +637,14 @@ static enum ui_action ui_command(struct ui *ui, const struct model *m, const str
 	case UI_CMD_FIX:
 		ui->overlay = UI_OV_MENU;
 		break;
+	case UI_CMD_BOOTLOG:
+		ui->overlay = UI_OV_BOOTLOG;
+		ui->searching = false;
+		ui->tv_msg[0] = '\0';
+		break;
+	case UI_CMD_RESCUE:
+		ui_rescue_open(ui, m);
+		break;
 	case UI_CMD_HELP:
 		ui->overlay = UI_OV_HELP;
 		ui->help_top = 0;
@@ -686,6 +701,18 @@ enum ui_action ui_input(struct ui *ui, const struct model *m)
 			continue;
 		}
 		ui_msg_clear(ui);
+		if (ui->overlay == UI_OV_BOOTLOG || ui->overlay == UI_OV_RESCUE) {
+			/* Ctrl-L everywhere, and "=" where it cannot be typed text */
+			k = ch == UI_CTRL('L') || (ch == '=' && ui->overlay == UI_OV_BOOTLOG &&
+						   !ui->searching) ? ui_key_lookup(UI_CTX_ALL, ch) : NULL;
+			if (k)
+				act = ui_command(ui, m, k, ch);
+			else if (ui->overlay == UI_OV_BOOTLOG)
+				act = ui_bootlog_key(ui, m, ch);
+			else
+				act = ui_rescue_key(ui, m, ch);
+			continue;
+		}
 		if (ui->overlay == UI_OV_PREVIEW) {
 			act = ui_preview_key(ui, m, ch);
 			continue;

@@ -29,6 +29,7 @@ enum ui_action {
 	UI_FIX_PLAN,             /* work out the remedy ui_fix_choice() and offer its preview */
 	UI_FIX_APPLY,            /* the operator confirmed the offer */
 	UI_FIX_CANCEL,           /* the operator turned the offer down */
+	UI_RESCUE_RUN,           /* run ui_rescue_command() on the VM (the rescue console) */
 };
 
 struct ui;
@@ -55,6 +56,8 @@ int ui_fd(const struct ui *ui);
 enum ui_action ui_input(struct ui *ui, const struct model *m);
 /* The remedy (enum remedy_id) the operator chose from the menu. */
 int ui_fix_choice(const struct ui *ui);
+/* The command typed into the rescue console (valid until the next ui_input). */
+const char *ui_rescue_command(const struct ui *ui);
 /* Repaints what changed since the last call; returns true if it wrote anything. */
 bool ui_draw(struct ui *ui, const struct model *m);
 /* Forces a full repaint at the next ui_draw (Ctrl-L, SIGCONT, resize). */

@@ -47,6 +47,15 @@ static int ui_help_text(const struct ui *ui, char out[][UI_HELP_LEN])
 	for (int i = 0; i < ui_n_keys; i++)
 		if (!(ui_keys[i].ctx & UI_CTX_MAIN) && ui_keys[i].help)
 			UI_LINE("  %-12s %s", ui_keys[i].label, ui_keys[i].help);
+	UI_LINE("In the boot log (B)");
+	UI_LINE("  %-12s %s", "j/k PgUp g/G", "scroll (also Up/Down, b/Space, PgDn, Home/End)");
+	UI_LINE("  %-12s %s", "/  n  N", "search (Enter), next, previous; ASCII case ignored");
+	UI_LINE("  %-12s %s", "!  >", "a line with a known failure; the line found");
+	UI_LINE("In the rescue console (c)");
+	UI_LINE("  %-12s %s", "Enter", "run the typed command on the VM (Run Command)");
+	UI_LINE("  %-12s %s", "Up  Down", "command history (this session only)");
+	UI_LINE("  %-12s %s", "PgUp  PgDn", "scroll the output (Home/End: oldest, newest)");
+	UI_LINE("  %-12s %s", "Esc", "leave it (q too, on an empty line); a command goes on");
 	UI_LINE("%s", "");
 	UI_LINE("Markers");
 	for (size_t i = 0; i < sizeof(ui_legend) / sizeof(ui_legend[0]); i++)
@@ -113,7 +122,7 @@ static void ui_frame(const struct ui *ui, WINDOW *w, const char *title, const ch
 	}
 }
 
-static bool ui_overlay_window(struct ui *ui, int h, int w)
+bool ui_overlay_window(struct ui *ui, int h, int w)
 {
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
 
@@ -344,6 +353,8 @@ void ui_overlay_draw(struct ui *ui, const struct model *m)
 		ui_menu_draw(ui, m);
 	else if (ui->overlay == UI_OV_PREVIEW)
 		ui_preview_draw(ui, m);
+	else if (ui->overlay == UI_OV_BOOTLOG || ui->overlay == UI_OV_RESCUE)
+		ui_textview_draw(ui, m);
 	if (ui->ov_win)
 		touchwin(ui->ov_win);
 }

@@ -2,7 +2,8 @@
  *
  * ui.c owns the screen, the key table and the view state; ui_view.c draws the main screen
  * from the model and that state; ui_overlay.c draws the help and remedy overlays (panels);
- * ui_text.c measures, cleans and wraps text.  Only ui_view.c and ui_overlay.c paint, and
+ * ui_textview.c draws the two text screens over everything (the boot-log viewer and the
+ * rescue console) and reads their keys; ui_text.c measures, cleans and wraps text.  Only ui_view.c and ui_overlay.c paint, and
  * only from ui_draw(). */
 #ifndef SSHTRIAGE_UI_UI_PRIV_H
 #define SSHTRIAGE_UI_UI_PRIV_H
@@ -15,6 +16,8 @@
 #include <panel.h>
 
 #include "ui/ui.h"
+#include "util/history.h"
+#include "util/textview.h"
 
 #define UI_MIN_COLS 40           /* below this (or UI_MIN_LINES) only "too small" is shown */
 #define UI_MIN_LINES 12
@@ -23,9 +26,10 @@
 #define UI_MAX_DLINES 1024       /* bound on the detail pane's line list */
 #define UI_ESC 27
 #define UI_MENU_MAX 32           /* remedies one component's menu can list */
+#define UI_INPUT_LEN 256         /* a line typed into the rescue console or a search */
 
 enum ui_focus { UI_FOCUS_DIAGRAM, UI_FOCUS_DETAIL, UI_FOCUS_LOG, UI_FOCUS_COUNT };
-enum ui_overlay { UI_OV_NONE, UI_OV_HELP, UI_OV_MENU, UI_OV_PREVIEW };
+enum ui_overlay { UI_OV_NONE, UI_OV_HELP, UI_OV_MENU, UI_OV_PREVIEW, UI_OV_BOOTLOG, UI_OV_RESCUE };
 enum ui_layout { UI_LAYOUT_FULL, UI_LAYOUT_STACKED, UI_LAYOUT_TINY };
 
 /* Per-check evidence visibility: AUTO follows the cursor (and shows everything when it all
@@ -38,7 +42,7 @@ enum ui_cmd {
 	UI_CMD_PANE_PREV, UI_CMD_PANE_NEXT, UI_CMD_PANE_JUMP,
 	UI_CMD_UP, UI_CMD_DOWN, UI_CMD_PGUP, UI_CMD_PGDN, UI_CMD_HOME, UI_CMD_END,
 	UI_CMD_FOCUS_NEXT, UI_CMD_FOCUS_PREV, UI_CMD_EXPAND,
-	UI_CMD_RERUN, UI_CMD_FIX, UI_CMD_HELP, UI_CMD_REPAINT, UI_CMD_RESIZE,
+	UI_CMD_RERUN, UI_CMD_FIX, UI_CMD_BOOTLOG, UI_CMD_RESCUE, UI_CMD_HELP, UI_CMD_REPAINT, UI_CMD_RESIZE,
 	UI_CMD_CLOSE, UI_CMD_QUIT,
 };
 
@@ -68,6 +72,19 @@ struct ui_glyphs {
 	cchar_t rarrow, darrow;
 	const char *ellipsis;        /* "..." or U+2026 */
 	int ellipsis_cols;
+};
+
+/* A scrollable text view over a model text (the boot log, the rescue transcript): its
+ * line index, rebuilt when the text's serial moves, and where it stands. */
+struct ui_tv {
+	struct tv_lines idx;         /* owned; freed by ui_textview_free() */
+	unsigned serial;
+	bool indexed;
+	int top;                     /* first line shown */
+	int rows;                    /* body rows at the last draw: the page */
+	int match;                   /* the line the last search found; -1 none */
+	bool follow;                 /* stays on the newest lines as text arrives */
+	bool placed;                 /* positioned once for this text */
 };
 
 /* One line of the detail pane. */
@@ -125,6 +142,18 @@ struct ui {
 	enum ui_overlay ov_built;
 	enum comp_id ov_comp;
 
+	/* the text screens (ui_textview.c) */
+	struct ui_tv boot_tv, rescue_tv;
+	bool searching;              /* typing a search in the boot log */
+	char search[UI_INPUT_LEN];   /* being typed, then the last one */
+	int search_len;
+	char tv_msg[96];             /* one-shot message on a text screen's last line */
+	char rescue_in[UI_INPUT_LEN];    /* the console's input line */
+	char rescue_draft[UI_INPUT_LEN]; /* what was typed before browsing the history */
+	char rescue_cmd[UI_INPUT_LEN];   /* the command handed to the loop */
+	int rescue_in_len;
+	struct history hist;         /* in memory only: commands may hold secrets */
+
 	/* layout of the last draw, for paging in ui_input() */
 	enum ui_layout layout;
 	int detail_rows, detail_cols, log_rows;
@@ -171,12 +200,24 @@ int ui_text_wrap(const struct ui *ui, const char *s, int len, int cols, int *nex
  * become '?'. */
 void ui_text_clean(const struct ui *ui, char *dst, size_t dstlen, const char *src,
 		   size_t srcmax);
+/* The same with more sanitize() flags (SANITIZE_DROP_SGR for serial logs). */
+void ui_text_clean_flags(const struct ui *ui, char *dst, size_t dstlen, const char *src,
+			 size_t srcmax, int flags);
 /* Draws at most cols columns of s (len) at y,x; ends with an ellipsis when it had to cut.
  * Returns the columns drawn. */
 int ui_put(const struct ui *ui, WINDOW *w, int y, int x, const char *s, int len, int cols);
 int ui_puts(const struct ui *ui, WINDOW *w, int y, int x, const char *s, int cols);
 void ui_glyphs_init(struct ui *ui);
 void ui_fill(WINDOW *w, int y, int x, int cols, const cchar_t *c);
+
+/* ui_textview.c */
+void ui_textview_draw(struct ui *ui, const struct model *m);
+/* Keys while a text screen is open. */
+enum ui_action ui_bootlog_key(struct ui *ui, const struct model *m, int ch);
+enum ui_action ui_rescue_key(struct ui *ui, const struct model *m, int ch);
+/* Opens the rescue console, or says why it cannot open (in ui->msg). */
+void ui_rescue_open(struct ui *ui, const struct model *m);
+void ui_textview_free(struct ui *ui);
 
 /* ui_view.c */
 void ui_view_draw(struct ui *ui, const struct model *m);
@@ -189,6 +230,8 @@ int ui_status_keys(const struct ui *ui, char *buf, size_t len, int cols);
 /* ui_overlay.c */
 void ui_overlay_draw(struct ui *ui, const struct model *m);
 void ui_overlay_free(struct ui *ui);
+/* A window of h x w in the middle of the screen, in a panel (ui->ov_win, ui->ov_panel). */
+bool ui_overlay_window(struct ui *ui, int h, int w);
 int ui_help_lines(const struct ui *ui);
 bool ui_menu_key(struct ui *ui, int ch);
 /* Keys of the remedy preview: y applies (or the VM's name typed, then Enter, for a

@@ -89,10 +89,16 @@ int ui_text_wrap(const struct ui *ui, const char *s, int len, int cols, int *nex
 void ui_text_clean(const struct ui *ui, char *dst, size_t dstlen, const char *src,
 		   size_t srcmax)
 {
+	ui_text_clean_flags(ui, dst, dstlen, src, srcmax, 0);
+}
+
+void ui_text_clean_flags(const struct ui *ui, char *dst, size_t dstlen, const char *src,
+			 size_t srcmax, int flags)
+{
 	/* model strings are fixed arrays: never read past one, terminated or not */
 	size_t n = strnlen(src, srcmax < dstlen - 1 ? srcmax : dstlen - 1), o = 0;
 
-	sanitize(dst, dstlen, src, n, ui->utf8 ? SANITIZE_UTF8 : 0);
+	sanitize(dst, dstlen, src, n, flags | (ui->utf8 ? SANITIZE_UTF8 : 0));
 	if (!ui->utf8)
 		return;
 	/* sanitize() passes every printable code point; the terminal can only place those

@@ -648,6 +648,11 @@ static void ui_draw_status(const struct ui *ui, const struct model *m, int y, in
 		ui_text_clean(ui, clean, sizeof(clean), fix, sizeof(fix));
 		if (!msg[0])
 			msg = clean;
+	} else if (m->rescue.state == ST_RUNNING && !msg[0]) {
+		/* left the console while its command runs: it goes on, and says so here */
+		snprintf(clean, sizeof(clean), "rescue command running for %ld s (c: console)",
+			 m->rescue.elapsed_ms / 1000);
+		msg = clean;
 	}
 	wattron(stdscr, A_REVERSE);
 	mvwhline(stdscr, y, 0, ' ', w);

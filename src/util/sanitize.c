@@ -63,6 +63,16 @@ size_t sanitize(char *out, size_t outlen, const char *in, size_t inlen, int flag
 		size_t putlen;
 		char one;
 
+		if ((flags & SANITIZE_DROP_SGR) && s[i] == 0x1B && i + 2 < inlen && s[i + 1] == '[') {
+			size_t e = i + 2;
+
+			while (e < inlen && e - i < 40 && ((s[e] >= '0' && s[e] <= '9') || s[e] == ';'))
+				e++;
+			if (e < inlen && s[e] == 'm') {
+				i = e + 1;
+				continue;
+			}
+		}
 		if (len == 0) {               /* invalid byte */
 			put = "?";
 			putlen = 1;

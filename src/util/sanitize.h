@@ -12,6 +12,10 @@
 
 enum sanitize_flags {
 	SANITIZE_UTF8 = 1,   /* keep valid, printable UTF-8; otherwise every non-ASCII byte is '?' */
+	/* drop whole colour sequences (ESC [ digits and ';' m), with no stand-in: serial logs
+	 * are full of them, they carry no meaning there, and as "?[0;32m" they bury the text.
+	 * Any other escape still shows its stand-in. */
+	SANITIZE_DROP_SGR = 2,
 };
 
 /* Writes at most outlen-1 bytes and a NUL to out (outlen >= 1), never splitting a

@@ -2,7 +2,12 @@
  * the program, for developing the screen and for tests/ui/run-screen-tests.
  *
  *   ui-driver [--scenario vm|works|likely|evil] [--step-ms N] [--ascii] [--no-color]
- *             [--lines N] [--cols N] [--no-sigwinch] [--fuzz SEED]
+ *             [--lines N] [--cols N] [--no-sigwinch] [--fuzz SEED] [--boot-log]
+ *
+ * --boot-log gives the VM a fixed serial log of 1000 lines with two failure signatures
+ * (lines 790 and 812), an escape-laden line and a long one, and an Azure VM id, so the
+ * boot-log viewer (B) and the rescue console (c) open; the console "runs" a command by
+ * echoing it with a fixed answer (no Azure here).
  *
  * A scenario is a fixed list of probe results applied one per step (0: all at once), so
  * the final screen is always the same; no clock reaches the screen.  "r" replays it as a
@@ -22,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "azure/bootlog.h"
 #include "core/model.h"
 #include "ui/ui.h"
 
@@ -273,9 +279,43 @@ static bool advance(struct model *m, const struct scenario *sc, int i)
 	return true;
 }
 
+static bool with_boot_log;
+
+/* The fixed serial log of --boot-log. */
+static void boot_log(struct model *m)
+{
+	static char log[1000 * 140];
+	static struct bootlog_result r;
+	size_t o = 0;
+
+	for (int i = 1; i <= 1000; i++) {
+		const char *text = "systemd[1]: Reached target Basic System.";
+
+		if (i == 790)
+			text = "[FAILED] Failed to mount /data.";
+		else if (i == 791)
+			text = "[DEPEND] Dependency failed for Local File Systems.";
+		else if (i == 812)
+			text = "You are in emergency mode. After logging in, type \"journalctl -xb\"";
+		else if (i == 500)
+			text = "\033[31mcolour\033[0m \033]0;pwned\007 title\r";
+		else if (i == 600)
+			text = "a long line: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+			       "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb the end";
+		else if (i % 100 == 0)
+			text = "kernel: EXT4-fs (sda1): mounted filesystem";
+		o += (size_t)snprintf(log + o, sizeof(log) - o, "[%4d.%06d] %s\n", i / 10, i * 7 % 1000000,
+				      text);
+	}
+	bootlog_scan(log, o, &r);
+	bootlog_keep(m, log, o, &r);
+}
+
 static void start_round(struct model *m, const struct scenario *sc)
 {
 	model_new_round(m);
+	if (with_boot_log)
+		boot_log(m);
 	model_log(m, "round %u: probing %s@%s:%d", m->round, m->target.user, m->target.host,
 		  m->target.port);
 	model_set_running(m, sc->steps[0].id);
@@ -321,13 +361,29 @@ static void fuzz_model(struct model *m)
 	m->log_head = rand() % MODEL_LOG_MAX;
 	for (int i = 0; i < MODEL_LOG_MAX; i++)
 		fuzz_fill(m->log[i], MODEL_LOG_LEN);
+	/* the text screens: any bytes, hits anywhere (even past the text) */
+	m->boot_log.len = (size_t)rand() % 4096;
+	fuzz_fill(m->boot_log.text, m->boot_log.len);
+	m->boot_log.first_line = rand() % 3 ? 1 : rand();
+	m->boot_log.n_hits = rand() % (MODEL_BOOT_HITS_MAX + 1);
+	for (int i = 0; i < m->boot_log.n_hits; i++) {
+		m->boot_log.hits[i].line = rand() % 200 - 10;
+		fuzz_fill(m->boot_log.hits[i].what, sizeof(m->boot_log.hits[i].what) - 1);
+	}
+	m->boot_log.serial++;
+	m->rescue.len = (size_t)rand() % 4096;
+	fuzz_fill(m->rescue.text, m->rescue.len);
+	fuzz_fill(m->rescue.status, sizeof(m->rescue.status));
+	m->rescue.state = (enum state)(rand() % (ST_SKIPPED + 1));
+	m->rescue.serial++;
 	m->generation++;
 }
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: ui-driver [--scenario vm|works|likely|evil] [--step-ms N] "
-			"[--ascii] [--no-color] [--lines N] [--cols N] [--no-sigwinch] [--fuzz SEED]\n");
+			"[--ascii] [--no-color] [--lines N] [--cols N] [--no-sigwinch] [--fuzz SEED] "
+			"[--boot-log]\n");
 	return 2;
 }
 
@@ -364,6 +420,8 @@ int main(int argc, char **argv)
 			fuzz = true;
 			srand((unsigned)atoi(v));
 			i++;
+		} else if (!strcmp(a, "--boot-log")) {
+			with_boot_log = true;
 		} else if (v && !strcmp(a, "--step-ms")) {
 			step_ms = atol(v);
 			i++;
@@ -385,6 +443,10 @@ int main(int argc, char **argv)
 		 "vm1.example");
 	snprintf(t.address, sizeof(t.address), "203.0.113.10");
 	t.port = 22;
+	if (with_boot_log)
+		snprintf(t.azure_vm, sizeof(t.azure_vm), "/subscriptions/00000000-0000-0000-0000-"
+			 "000000000000/resourceGroups/lab/providers/Microsoft.Compute/"
+			 "virtualMachines/vm1");
 	model_init(&m, &t);
 
 	if (pipe(sig_pipe) != 0)
@@ -423,6 +485,15 @@ int main(int argc, char **argv)
 			act = ui_input(ui, &m);
 		if (act == UI_QUIT || act == UI_HANGUP)
 			break;
+		if (act == UI_RESCUE_RUN) {
+			char line[400];
+			int n = snprintf(line, sizeof(line), "$ %.200s\nran by the driver: no Azure "
+					 "here\n[exit status 0 in 0.0 s]\n", ui_rescue_command(ui));
+
+			model_rescue_append(&m, line, (size_t)n);
+			m.rescue.state = ST_OK;
+			snprintf(m.rescue.status, sizeof(m.rescue.status), "exit status 0 in 0.0 s");
+		}
 		if (act == UI_RERUN) {
 			start_round(&m, sc);
 			step = 0;

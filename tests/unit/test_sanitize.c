@@ -63,6 +63,16 @@ int main(void)
 		sanitize_inplace(s, SANITIZE_UTF8);
 		is_str(s, "x?[31mred?[0m?", "in place");
 	}
+	{
+		const char *log = "[\x1b[0;32m  OK  \x1b[0m] Started\x1b[m ssh \x1b[2J\x1b]0;t\x07 \x1b[31";
+
+		sanitize(out, sizeof(out), log, strlen(log), SANITIZE_DROP_SGR);
+		is_str(out, "[  OK  ] Started ssh ?[2J?]0;t? ?[31",
+		       "DROP_SGR: colour gone whole; other escapes and a cut one keep their stand-in");
+		ok(clean(out), "DROP_SGR: output is clean");
+		sanitize(out, sizeof(out), "\x1b[", 2, SANITIZE_DROP_SGR);
+		is_str(out, "?[", "DROP_SGR: a bare ESC [ at the end");
+	}
 	ok(sanitize_is_clean("hello", 5, 0), "is_clean: plain");
 	ok(!sanitize_is_clean("a\x1b", 2, 0), "is_clean: ESC");
 	ok(!sanitize_is_clean("\xe2\x80\xae", 3, SANITIZE_UTF8), "is_clean: bidi");
