@@ -216,7 +216,7 @@ static void call_free(struct call *c)
 	free(c->url);
 	if (c->body) {
 		/* request bodies may hold a client secret: wipe before freeing */
-		memset(c->body, 0, strlen(c->body));
+		explicit_bzero(c->body, strlen(c->body));
 		free(c->body);
 	}
 	free(c->buf);
@@ -393,7 +393,7 @@ static bool poll_again(struct arm *a, struct call *c, const char *url, bool asyn
 		c->url = u;
 	}
 	if (c->body) {
-		memset(c->body, 0, strlen(c->body));
+		explicit_bzero(c->body, strlen(c->body));
 		free(c->body);
 		c->body = NULL;
 	}

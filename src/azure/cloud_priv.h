@@ -102,6 +102,7 @@ struct cloud {
 	int loc_port;
 	/* the write side (cloudfix.c): one remedy at a time */
 	struct cloud_fix *fix;           /* not owned */
+	const struct vm_creds *creds;    /* vm.reset_credentials' input (not owned), or NULL */
 	bool fixing;
 	int fix_at;                      /* the step under way */
 	long long fix_started;
