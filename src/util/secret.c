@@ -148,6 +148,9 @@ restore:
 	secret_tty_restore();
 	if (rc == -2) {
 		*cancelled = true;
+		if (write(fd, "\n", 1) < 0) {
+			/* the line is gone with the terminal: nothing to tidy */
+		}
 		snprintf(err, errlen, "interrupted");
 	} else if (rc != 1) {
 		snprintf(err, errlen, "no password read (end of input, or longer than %d bytes)",
