@@ -264,9 +264,10 @@ static int plan_credentials(struct cloud *c, const struct model *m, struct cloud
 	char did[180];
 
 	if (!cr || (!cr->pubkey && !cr->password)) {
-		snprintf(err, errlen, "no new key or password given: run sshtriage --fix "
-			 "vm.reset_credentials --public-key FILE (or with a password in "
-			 "SSHTRIAGE_NEW_PASSWORD_FILE; asked on the terminal when neither is given)");
+		snprintf(err, errlen, "no new key or password given. Quit, then: sshtriage --fix "
+			 "vm.reset_credentials --public-key FILE (without a key it asks for a password, "
+			 "not echoed); or start sshtriage with --public-key FILE or "
+			 "SSHTRIAGE_NEW_PASSWORD_FILE set");
 		return -1;
 	}
 	if (!creds_user_ok(user)) {
