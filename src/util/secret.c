@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,37 @@ void secret_free(char *s)
 		explicit_bzero(s, strlen(s));
 		free(s);
 	}
+}
+
+void secret_wipe_free(void *p)
+{
+	if (p) {
+		explicit_bzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+void *secret_wipe_realloc(void *p, size_t n)
+{
+	size_t had;
+	void *q;
+
+	if (!p)
+		return malloc(n);
+	if (n == 0) {
+		secret_wipe_free(p);
+		return NULL;
+	}
+	had = malloc_usable_size(p);
+	if (n <= had)
+		return p;
+	/* realloc would move the block and free the old one unwiped: move it by hand */
+	q = malloc(n);
+	if (q) {
+		memcpy(q, p, had);
+		secret_wipe_free(p);
+	}
+	return q;
 }
 
 char *secret_take_env(const char *name)

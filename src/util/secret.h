@@ -33,4 +33,9 @@ void secret_tty_restore(void);
 /* explicit_bzero of the whole string, then free; NULL-safe. */
 void secret_free(char *s);
 
+/* free and realloc that wipe the whole block they let go of (malloc_usable_size): for a
+ * library's allocator (curl_global_init_mem), whose buffers may hold a request body. */
+void secret_wipe_free(void *p);
+void *secret_wipe_realloc(void *p, size_t n);
+
 #endif
