@@ -8,6 +8,7 @@
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "azure/auth.h"
 #include "azure/cloud.h"
+#include "azure/credinput.h"
 #include "core/diag.h"
 #include "core/remedy.h"
 #include "core/report.h"
@@ -28,6 +30,7 @@
 #include "util/audit.h"
 #include "util/clock.h"
 #include "util/sanitize.h"
+#include "util/secret.h"
 
 enum { EXIT_USAGE = 2, EXIT_INTERNAL = 3, EXIT_REMEDY = 4 };
 
@@ -56,6 +59,11 @@ static const char usage_text[] =
 	"      --yes                 with --fix: do not ask\n"
 	"      --yes-destructive     with --fix --yes: also a destructive remedy (vm.redeploy)\n"
 	"      --dry-run             with --fix: show exactly what would change, change nothing\n"
+	"      --reset-user NAME     vm.reset_credentials: the user (default: the target's; a new\n"
+	"                            name creates a sudo user)\n"
+	"      --public-key FILE     vm.reset_credentials: the OpenSSH public key to install (the\n"
+	"                            new password comes from SSHTRIAGE_NEW_PASSWORD_FILE,\n"
+	"                            SSHTRIAGE_NEW_PASSWORD or the terminal, never from here)\n"
 	"      --ascii               ASCII line drawing\n"
 	"      --no-color            no colour (also when NO_COLOR is set)\n"
 	"      --lines N, --cols N   screen size when the terminal cannot tell (serial console)\n"
@@ -69,7 +77,7 @@ static const char usage_text[] =
 enum {
 	OPT_REFERENCE = 256, OPT_VANTAGE, OPT_WHOAMI, OPT_TIMEOUT, OPT_AZURE_VM, OPT_FIX, OPT_ASCII,
 	OPT_NO_COLOR, OPT_LINES, OPT_COLS, OPT_YES, OPT_YES_DESTRUCTIVE, OPT_DRY_RUN, OPT_CLIENT_IP,
-	OPT_SUBSCRIPTION, OPT_RESOURCE_GROUP,
+	OPT_SUBSCRIPTION, OPT_RESOURCE_GROUP, OPT_RESET_USER, OPT_PUBLIC_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -88,6 +96,8 @@ static const struct option long_opts[] = {
 	{"yes", no_argument, NULL, OPT_YES},
 	{"yes-destructive", no_argument, NULL, OPT_YES_DESTRUCTIVE},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"reset-user", required_argument, NULL, OPT_RESET_USER},
+	{"public-key", required_argument, NULL, OPT_PUBLIC_KEY},
 	{"ascii", no_argument, NULL, OPT_ASCII},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"lines", required_argument, NULL, OPT_LINES},
@@ -103,6 +113,7 @@ struct args {
 	enum remedy_id fix_id;
 	struct probe_opts probe;
 	struct ui_options ui;
+	struct cred_input cred;      /* vm.reset_credentials */
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -218,6 +229,23 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_DRY_RUN:
 			a->dry_run = true;
 			break;
+		case OPT_RESET_USER:
+			if (!creds_user_ok(optarg))
+				return usage_error("--reset-user takes a Linux user name ([a-z_][a-z0-9_.-], "
+						   "at most %d), not '%s'", CREDS_USER_MAX, optarg);
+			snprintf(a->cred.user, sizeof(a->cred.user), "%s", optarg);
+			break;
+		case OPT_PUBLIC_KEY: {
+			struct vm_creds check = {.pubkey = NULL};
+
+			if (strlen(optarg) >= sizeof(a->cred.pubkey_file))
+				return usage_error("%s", "--public-key: path too long");
+			if (credinput_read_key(optarg, &check, err, sizeof(err)) != 0)
+				return usage_error("%s", err);
+			creds_clear(&check);
+			snprintf(a->cred.pubkey_file, sizeof(a->cred.pubkey_file), "%s", optarg);
+			break;
+		}
 		case OPT_ASCII:
 			a->ui.ascii = true;
 			break;
@@ -242,6 +270,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (a->json && !a->batch)
 		return usage_error("%s", "--json needs --batch");
+	if ((a->cred.user[0] || a->cred.pubkey_file[0]) && a->fix && a->fix_id != RM_VM_RESET_CREDENTIALS)
+		return usage_error("%s", "--reset-user and --public-key are for --fix vm.reset_credentials");
 	if ((sub[0] || rg[0]) && a->probe.target.azure_vm[0])
 		return usage_error("%s", "--azure-vm names the VM: --subscription/--resource-group are "
 				   "for finding it by the target's address");
@@ -435,12 +465,71 @@ static int run_local_fix(const struct args *a, struct engine *e, struct model *m
 	return reprobe(a, e, m, utf8);
 }
 
+/* The first ending signal of those pending (sig_drain), or SIGINT. */
+static int pending_signal(void)
+{
+	unsigned set = sig_drain();
+	static const int ending[] = {SIGHUP, SIGINT, SIGTERM, SIGQUIT};
+
+	for (size_t i = 0; i < sizeof(ending) / sizeof(ending[0]); i++)
+		if (set & SIG_BIT(ending[i]))
+			return ending[i];
+	return SIGINT;
+}
+
+/* vm.reset_credentials' plan: its key and password gathered (the password asked on the
+ * terminal when nothing gives one), the plan made, the password wiped at once (from here
+ * on it is only in the request body, which cloud_fix_free wipes).  -1: planned; else an
+ * exit status. */
+static int plan_credentials(const struct args *a, struct engine *e, struct model *m,
+			    struct cloud_fix *fx)
+{
+	struct cred_input in = a->cred;
+	struct vm_creds cr;
+	char err[512];
+	bool cancelled;
+	int rc = -1;
+
+	if (!in.user[0])
+		snprintf(in.user, sizeof(in.user), "%.32s", m->target.user);
+	if (!credinput_given(&in) && (a->yes || a->dry_run)) {
+		fprintf(stderr, "sshtriage: %s: nothing to send: give --public-key FILE, or the new "
+			"password in SSHTRIAGE_NEW_PASSWORD_FILE or SSHTRIAGE_NEW_PASSWORD (it is asked "
+			"on the terminal only without --yes and --dry-run); nothing was changed\n", a->fix);
+		audit(m, NULL, a->fix_id, "refused", "no key or password given");
+		return EXIT_USAGE;
+	}
+	if (credinput_gather(&in, true, sig_fd(), &cr, &cancelled, err, sizeof(err)) != 0) {
+		if (cancelled)
+			return 128 + pending_signal();
+		fprintf(stderr, "sshtriage: %s: %s; nothing was changed\n", a->fix, err);
+		audit(m, NULL, a->fix_id, "refused", "no usable key or password");
+		return EXIT_USAGE;
+	}
+	engine_set_creds(e, &cr);
+	if (engine_fix_plan(e, m, a->fix_id, fx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: %s; nothing was changed\n", a->fix, err);
+		audit(m, NULL, a->fix_id, "refused", err);
+		rc = EXIT_REMEDY;
+	}
+	engine_set_creds(e, NULL);
+	creds_clear(&cr);
+	return rc;
+}
+
+/* A fatal signal's last words: the screen, and a terminal whose echo a prompt turned off. */
+static void restore_terminal(void)
+{
+	ui_restore_terminal();
+	secret_tty_restore();
+}
+
 /* --fix: probe, check the remedy applies, show it, ask, apply, log, probe again. */
 static int run_fix(const struct args *a, struct engine *e, struct model *m)
 {
 	struct cloud_fix fx;
 	char err[2048];
-	int sig;
+	int sig, rc;
 	bool utf8 = locale_utf8();
 
 	engine_start(e, m);
@@ -458,7 +547,10 @@ static int run_fix(const struct args *a, struct engine *e, struct model *m)
 	}
 	if (remedy_how(a->fix_id) == REMEDY_LOCAL)
 		return run_local_fix(a, e, m, utf8);
-	if (engine_fix_plan(e, m, a->fix_id, &fx, err, sizeof(err)) != 0) {
+	if (a->fix_id == RM_VM_RESET_CREDENTIALS && (rc = plan_credentials(a, e, m, &fx)) >= 0)
+		return rc;
+	if (a->fix_id != RM_VM_RESET_CREDENTIALS &&
+	    engine_fix_plan(e, m, a->fix_id, &fx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "sshtriage: %s: %s; nothing was changed\n", a->fix, err);
 		audit(m, NULL, a->fix_id, "refused", err);
 		return EXIT_REMEDY;
@@ -500,6 +592,9 @@ static int run_fix(const struct args *a, struct engine *e, struct model *m)
 	return reprobe(a, e, m, utf8);      /* and see whether it worked */
 }
 
+/* What the screen's vm.reset_credentials sends, kept until the end (wiped then). */
+static struct vm_creds tui_creds;
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -510,6 +605,7 @@ int main(int argc, char **argv)
 	int rc, sig;
 
 	auth_take_env_secret();      /* before anything else: the secret leaves the environment */
+	credinput_take_env();        /* and so does a new password (vm.reset_credentials) */
 
 	/* A closed 0, 1 or 2 would be handed to the next open(): the signal pipe, a probe's
 	 * socket.  Park them on /dev/null first. */
@@ -524,7 +620,7 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	m = calloc(1, sizeof(*m));
-	if (!m || sig_init(ui_restore_terminal) != 0) {
+	if (!m || sig_init(restore_terminal) != 0) {
 		fprintf(stderr, "sshtriage: cannot start (out of memory or descriptors)\n");
 		free(m);
 		return EXIT_INTERNAL;
@@ -544,8 +640,23 @@ int main(int argc, char **argv)
 		rc = run_fix(&a, e, m);
 		engine_free(e);
 		free(m);
+		credinput_drop();
 		return rc;
 	}
+	/* the screen's f menu: vm.reset_credentials takes what the command line gave */
+	if (!a.batch && credinput_given(&a.cred)) {
+		char err[512];
+		bool cancelled;
+
+		if (credinput_gather(&a.cred, false, -1, &tui_creds, &cancelled, err, sizeof(err)) != 0) {
+			fprintf(stderr, "sshtriage: %s\n", err);
+			engine_free(e);
+			free(m);
+			return EXIT_USAGE;
+		}
+		engine_set_creds(e, &tui_creds);
+	}
+	credinput_drop();
 	if (!a.batch) {
 		char err[256];
 
@@ -568,6 +679,7 @@ int main(int argc, char **argv)
 		rc = print_report(m, a.json);
 	}
 	engine_free(e);
+	creds_clear(&tui_creds);
 	free(m);
 	return rc;
 }

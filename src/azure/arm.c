@@ -12,6 +12,7 @@
 #include "azure/netjson.h"
 #include "azure/retry.h"
 #include "util/clock.h"
+#include "util/secret.h"
 
 #define ARM_MAX_SOCKS 32
 #define ARM_MAX_HEADERS 200          /* an answer with more header lines is refused */
@@ -234,7 +235,7 @@ static void call_free(struct call *c)
 	free(c->url);
 	if (c->body) {
 		/* request bodies may hold a client secret: wipe before freeing */
-		memset(c->body, 0, strlen(c->body));
+		explicit_bzero(c->body, strlen(c->body));
 		free(c->body);
 	}
 	free(c->buf);
@@ -432,7 +433,7 @@ static bool poll_again(struct arm *a, struct call *c, const char *url, bool asyn
 		c->url = u;
 	}
 	if (c->body) {
-		memset(c->body, 0, strlen(c->body));
+		explicit_bzero(c->body, strlen(c->body));
 		free(c->body);
 		c->body = NULL;
 	}
@@ -664,7 +665,10 @@ struct arm *arm_new(const struct arm_config *cfg, char *err, size_t errlen)
 {
 	struct arm *a = calloc(1, sizeof(*a));
 
-	if (!a || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* curl's buffers (its send buffer holds a small request body whole: a client secret,
+	 * a new password) are wiped when it frees them */
+	if (!a || curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, secret_wipe_free,
+				       secret_wipe_realloc, strdup, calloc) != CURLE_OK) {
 		free(a);
 		snprintf(err, errlen, "out of memory");
 		return NULL;

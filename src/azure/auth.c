@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,9 +16,9 @@
 #include "azure/netjson.h"
 #include "azure/token.h"
 #include "util/clock.h"
+#include "util/secret.h"
 
 #define AUTH_CLI_TIMEOUT_MS 20000
-#define AUTH_SECRET_MAX 4096
 
 struct auth {
 	struct arm *arm;
@@ -51,45 +50,6 @@ bool auth_busy(const struct auth *au)
 	return au->busy;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
-
-/* Reads a secret file: regular, owned by us or root, not readable by others. */
-static char *read_secret_file(const char *path, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	char *buf;
-	ssize_t n;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "AZURE_CLIENT_SECRET_FILE: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) ||
-	    (st.st_uid != getuid() && st.st_uid != 0)) {
-		close(fd);
-		snprintf(err, errlen, "AZURE_CLIENT_SECRET_FILE must be a regular file of yours, "
-			 "mode 0600 or stricter");
-		return NULL;
-	}
-	buf = calloc(1, AUTH_SECRET_MAX + 1);
-	n = buf ? read(fd, buf, AUTH_SECRET_MAX + 1) : -1;
-	close(fd);
-	if (n <= 0 || n > AUTH_SECRET_MAX) {
-		wipe_free(buf);
-		snprintf(err, errlen, "AZURE_CLIENT_SECRET_FILE is empty, unreadable or too large");
-		return NULL;
-	}
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf;
-}
-
 static int copy_env(char *dst, size_t len, const char *name, const char *dflt)
 {
 	const char *v = getenv(name);
@@ -112,15 +72,13 @@ static char *taken_secret;
 
 void auth_take_env_secret(void)
 {
-	char *secret = getenv("AZURE_CLIENT_SECRET");
+	/* no child (probe workers, nft, az) inherits it */
+	char *secret = secret_take_env("AZURE_CLIENT_SECRET");
 
-	if (secret && *secret && !taken_secret)
-		taken_secret = strdup(secret);
-	/* /proc/PID/environ shows the original block: overwrite it, then drop the variable, so
-	 * no child (probe workers, nft, az) inherits it */
-	if (secret)
-		memset(secret, 0, strlen(secret));
-	unsetenv("AZURE_CLIENT_SECRET");
+	if (secret && !taken_secret)
+		taken_secret = secret;
+	else
+		secret_free(secret);
 }
 
 struct auth *auth_new(struct arm *arm, enum auth_source only, char *err, size_t errlen)
@@ -156,8 +114,8 @@ struct auth *auth_new(struct arm *arm, enum auth_source only, char *err, size_t 
 	secret = taken_secret;
 	taken_secret = NULL;
 	if (file && *file) {
-		wipe_free(secret);
-		au->secret = read_secret_file(file, err, errlen);
+		secret_free(secret);
+		au->secret = secret_read_file(file, "AZURE_CLIENT_SECRET_FILE", err, errlen);
 		if (!au->secret) {
 			auth_free(au);
 			return NULL;
@@ -192,7 +150,7 @@ void auth_free(struct auth *au)
 	if (!au)
 		return;
 	cli_stop(au);
-	wipe_free(au->secret);
+	secret_free(au->secret);
 	memset(au->token, 0, sizeof(au->token));
 	free(au);
 }

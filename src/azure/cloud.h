@@ -70,6 +70,10 @@ struct cloud_fix {
 int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
 		   struct cloud_fix *fx, char *err, size_t errlen);
 void cloud_fix_free(struct cloud_fix *fx);
+/* What vm.reset_credentials sets (azure/creds.h): kept by the caller while plans may be
+ * made; NULL: nothing given (its plan then says how to give a key or password). */
+struct vm_creds;
+void cloud_set_creds(struct cloud *c, const struct vm_creds *cr);
 /* The preview: what changes, what it costs, how it is undone, then each request (method,
  * URL, body with secrets masked) or the guest script.  Raw text (sanitise to show). */
 void cloud_fix_text(const struct cloud_fix *fx, char *out, size_t len);

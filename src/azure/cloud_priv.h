@@ -104,6 +104,7 @@ struct cloud {
 	/* the write side (cloudfix.c): one remedy at a time */
 	struct cloud_fix *fix;           /* not owned */
 	int slow_started;             /* J_SLOW jobs whose Run Command was sent */
+	const struct vm_creds *creds;    /* vm.reset_credentials' input (not owned), or NULL */
 	bool fixing;
 	int fix_at;                      /* the step under way */
 	long long fix_started;

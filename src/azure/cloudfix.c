@@ -12,6 +12,7 @@
 
 #include "azure/cloud.h"
 #include "azure/cloud_priv.h"
+#include "azure/creds.h"
 #include "azure/guest.h"
 #include "azure/guestfix.h"
 #include "core/remedy.h"
@@ -26,7 +27,7 @@ void cloud_fix_free(struct cloud_fix *fx)
 		return;
 	for (int i = 0; i < CLOUD_FIX_STEPS; i++) {
 		if (fx->step[i].body) {
-			memset(fx->step[i].body, 0, strlen(fx->step[i].body));
+			explicit_bzero(fx->step[i].body, strlen(fx->step[i].body));
 			free(fx->step[i].body);
 		}
 		free(fx->step[i].shown);
@@ -198,16 +199,14 @@ static int plan_power(struct cloud *c, enum remedy_id id, struct cloud_fix *fx)
 	return -1;
 }
 
-static int plan_vmaccess(struct cloud *c, struct cloud_fix *fx, char *err, size_t errlen)
+/* A VMAccessForLinux extension PUT body: protectedSettings {"reset_ssh": true}, or cr's
+ * credentials for user (masked: the password as the preview shows it).  Printed by
+ * creds_print, so a password is copied nowhere but the body (cloud_fix_free wipes it). */
+static char *vmaccess_body(const struct cloud *c, const struct vm_creds *cr, const char *user,
+			   bool masked)
 {
 	cJSON *j = cJSON_CreateObject(), *pr = cJSON_AddObjectToObject(j, "properties"), *ps;
-	char url[1200];
 
-	if (!c->f.vi.location[0]) {
-		cJSON_Delete(j);
-		snprintf(err, errlen, "the VM's location is unknown");
-		return -1;
-	}
 	cJSON_AddStringToObject(j, "location", c->f.vi.location);
 	cJSON_AddStringToObject(pr, "publisher", "Microsoft.OSTCExtensions");
 	cJSON_AddStringToObject(pr, "type", "VMAccessForLinux");
@@ -215,14 +214,91 @@ static int plan_vmaccess(struct cloud *c, struct cloud_fix *fx, char *err, size_
 	cJSON_AddBoolToObject(pr, "autoUpgradeMinorVersion", 1);
 	cJSON_AddObjectToObject(pr, "settings");
 	ps = cJSON_AddObjectToObject(pr, "protectedSettings");
-	cJSON_AddBoolToObject(ps, "reset_ssh", 1);
+	if (!cr)
+		cJSON_AddBoolToObject(ps, "reset_ssh", 1);
+	else if (creds_settings(ps, cr, user, masked) != 0) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return creds_print(j);
+}
+
+/* vm.reset_ssh_config (cr NULL) or vm.reset_credentials (cr: what to set for user). */
+static int plan_vmaccess(struct cloud *c, const struct vm_creds *cr, const char *user,
+			 struct cloud_fix *fx, char *err, size_t errlen)
+{
+	char url[1200], *body, *shown = NULL;
+
+	if (!c->f.vi.location[0]) {
+		snprintf(err, errlen, "the VM's location is unknown");
+		return -1;
+	}
+	body = vmaccess_body(c, cr, user, false);
+	if (body && cr && cr->password && !(shown = vmaccess_body(c, cr, user, true))) {
+		explicit_bzero(body, strlen(body));
+		free(body);
+		body = NULL;
+	}
+	if (!body) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	cloud_arm_url(c, url, sizeof(url), c->vm_id, "/extensions/VMAccessForLinux", COMPUTE_API);
-	add_step(fx, "PUT", url, print_json(j), NULL);
+	add_step(fx, "PUT", url, body, shown);
+	if (cr)
+		return 0;
 	snprintf(fx->what, sizeof(fx->what), "VMAccessForLinux reset_ssh: sshd_config back to the "
 		 "image's stock file (port 22), guest firewall drops of port 22 removed, sshd restarted");
 	snprintf(fx->cost, sizeof(fx->cost), "every custom sshd setting is lost (the old file is kept "
 		 "as a backup by the extension); the extension stays installed on the VM");
 	return 0;
+}
+
+/* vm.reset_credentials: the key and/or password given (cloud_set_creds) for their user, or
+ * the target's; VMAccess creates the user when it does not exist. */
+static int plan_credentials(struct cloud *c, const struct model *m, struct cloud_fix *fx,
+			    char *err, size_t errlen)
+{
+	const struct vm_creds *cr = c->creds;
+	const char *user = cr && cr->user[0] ? cr->user : m->target.user;
+	bool is_target = strcmp(user, m->target.user) == 0;
+	bool missing = is_target && m->checks[CK_VM_GUEST_ACCOUNT].outcome == OUT_NO_USER;
+	char did[180];
+
+	if (!cr || (!cr->pubkey && !cr->password)) {
+		snprintf(err, errlen, "no new key or password given. Quit, then: sshtriage --fix "
+			 "vm.reset_credentials --public-key FILE (without a key it asks for a password, "
+			 "not echoed); or start sshtriage with --public-key FILE or "
+			 "SSHTRIAGE_NEW_PASSWORD_FILE set");
+		return -1;
+	}
+	if (!creds_user_ok(user)) {
+		snprintf(err, errlen, "VMAccess takes user names of [a-z_][a-z0-9_.-] (at most %d), "
+			 "not '%.40s': name one with --reset-user", CREDS_USER_MAX, user);
+		return -1;
+	}
+	if (plan_vmaccess(c, cr, user, fx, err, errlen) != 0)
+		return -1;
+	if (cr->pubkey)
+		snprintf(did, sizeof(did), "adds the public key %.100s to ~/.ssh/authorized_keys%s",
+			 cr->key_info, cr->password ? " and sets a new password" : "");
+	else
+		snprintf(did, sizeof(did), "sets a new password");
+	snprintf(fx->what, sizeof(fx->what), "VMAccessForLinux for user %.32s%s: %.180s", user,
+		 missing ? " (created: it does not exist)" : is_target ? "" :
+		 " (created if it does not exist)", did);
+	snprintf(fx->cost, sizeof(fx->cost), "VMAccess gives the user sudo (/etc/sudoers.d/waagent)"
+		 "%s; the extension stays installed on the VM", cr->password ? "; a password also "
+		 "turns on PasswordAuthentication in sshd_config (sshd restarted)" : "");
+	snprintf(fx->undo, sizeof(fx->undo), "%s%s%s", cr->pubkey ? "the key's line out of "
+		 "~/.ssh/authorized_keys, by hand" : "", cr->pubkey && (missing || !is_target) ? "; " : "",
+		 missing || !is_target ? "a user it created: VMAccessForLinux remove_user" : "");
+	return 0;
+}
+
+void cloud_set_creds(struct cloud *c, const struct vm_creds *cr)
+{
+	c->creds = cr;
 }
 
 /* The sshd port the path should deliver to: where Run Command saw sshd listen. */
@@ -378,7 +454,10 @@ int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
 		rc = plan_power(c, id, fx);
 		break;
 	case RM_VM_RESET_SSH_CONFIG:
-		rc = plan_vmaccess(c, fx, err, errlen);
+		rc = plan_vmaccess(c, NULL, NULL, fx, err, errlen);
+		break;
+	case RM_VM_RESET_CREDENTIALS:
+		rc = plan_credentials(c, m, fx, err, errlen);
 		break;
 	case RM_ENDPOINT_NAT_PORT:
 	case RM_ENDPOINT_ACL:

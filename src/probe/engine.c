@@ -577,6 +577,12 @@ int engine_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
 	return cloud_fix_plan(e->cloud, m, id, fx, err, errlen);
 }
 
+void engine_set_creds(struct engine *e, const struct vm_creds *cr)
+{
+	if (e->cloud)
+		cloud_set_creds(e->cloud, cr);
+}
+
 int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, char *err,
 		     size_t errlen)
 {

@@ -57,6 +57,9 @@ void engine_handle(struct engine *e, const struct pollfd *fds, int n, struct mod
 struct cloud_fix;
 int engine_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
 		    struct cloud_fix *fx, char *err, size_t errlen);
+/* What vm.reset_credentials sets (azure/creds.h; kept by the caller), or NULL. */
+struct vm_creds;
+void engine_set_creds(struct engine *e, const struct vm_creds *cr);
 int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, char *err,
 		     size_t errlen);
 

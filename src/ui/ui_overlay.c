@@ -275,8 +275,16 @@ static void ui_preview_draw(struct ui *ui, const struct model *m)
 	}
 	if (!o->ready) {
 		ui_text_clean(ui, line, sizeof(line), o->error, sizeof(o->error));
+		int len = (int)strlen(line), off = 0;
+
 		ui_puts(ui, ui->ov_win, 1, 2, "It cannot be applied:", w - 4);
-		ui_puts(ui, ui->ov_win, 2, 2, line, w - 4);
+		/* wrapped: the why often says what to run instead */
+		for (r = 2; r < h - 1 && off < len; r++) {
+			int next, n = ui_text_wrap(ui, line + off, len - off, w - 4, &next);
+
+			ui_put(ui, ui->ov_win, r, 2, line + off, r == h - 2 ? len - off : n, w - 4);
+			off += next;
+		}
 		return;
 	}
 	/* the text as it will be sent; what does not fit is cut (--dry-run prints it all) */
