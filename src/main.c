@@ -59,6 +59,9 @@ static const char usage_text[] =
 	"      --yes                 with --fix: do not ask\n"
 	"      --yes-destructive     with --fix --yes: also a destructive remedy (vm.redeploy)\n"
 	"      --dry-run             with --fix: show exactly what would change, change nothing\n"
+	"      --undo                take back the last remedy applied to the VM (an NSG rule it\n"
+	"                            added is deleted, a rule or port it changed goes back); asks\n"
+	"                            like --fix, takes --yes and --dry-run\n"
 	"      --reset-user NAME     vm.reset_credentials: the user (default: the target's; a new\n"
 	"                            name creates a sudo user)\n"
 	"      --public-key FILE     vm.reset_credentials: the OpenSSH public key to install (the\n"
@@ -77,7 +80,7 @@ static const char usage_text[] =
 enum {
 	OPT_REFERENCE = 256, OPT_VANTAGE, OPT_WHOAMI, OPT_TIMEOUT, OPT_AZURE_VM, OPT_FIX, OPT_ASCII,
 	OPT_NO_COLOR, OPT_LINES, OPT_COLS, OPT_YES, OPT_YES_DESTRUCTIVE, OPT_DRY_RUN, OPT_CLIENT_IP,
-	OPT_SUBSCRIPTION, OPT_RESOURCE_GROUP, OPT_RESET_USER, OPT_PUBLIC_KEY,
+	OPT_SUBSCRIPTION, OPT_RESOURCE_GROUP, OPT_RESET_USER, OPT_PUBLIC_KEY, OPT_UNDO,
 };
 
 static const struct option long_opts[] = {
@@ -93,6 +96,7 @@ static const struct option long_opts[] = {
 	{"subscription", required_argument, NULL, OPT_SUBSCRIPTION},
 	{"resource-group", required_argument, NULL, OPT_RESOURCE_GROUP},
 	{"fix", required_argument, NULL, OPT_FIX},
+	{"undo", no_argument, NULL, OPT_UNDO},
 	{"yes", no_argument, NULL, OPT_YES},
 	{"yes-destructive", no_argument, NULL, OPT_YES_DESTRUCTIVE},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
@@ -108,7 +112,7 @@ static const struct option long_opts[] = {
 };
 
 struct args {
-	bool batch, json, yes, yes_destructive, dry_run;
+	bool batch, json, yes, yes_destructive, dry_run, undo;
 	const char *fix;
 	enum remedy_id fix_id;
 	struct probe_opts probe;
@@ -220,6 +224,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 						   "sshtriage(1))", optarg);
 			a->fix = optarg;
 			break;
+		case OPT_UNDO:
+			a->undo = true;
+			break;
 		case OPT_YES:
 			a->yes = true;
 			break;
@@ -270,6 +277,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 	}
 	if (a->json && !a->batch)
 		return usage_error("%s", "--json needs --batch");
+	if (a->undo && (a->fix || a->batch))
+		return usage_error("%s", "--undo takes back the last remedy: not with --fix or --batch");
 	if ((a->cred.user[0] || a->cred.pubkey_file[0]) && a->fix && a->fix_id != RM_VM_RESET_CREDENTIALS)
 		return usage_error("%s", "--reset-user and --public-key are for --fix vm.reset_credentials");
 	if ((sub[0] || rg[0]) && a->probe.target.azure_vm[0])
@@ -524,6 +533,51 @@ static void restore_terminal(void)
 	secret_tty_restore();
 }
 
+/* The preview, the confirmation, the change on the loop, the audit line and the new round,
+ * for a planned cloud remedy or undo fx (freed here); name says which in messages. */
+static int apply_cloud_fix(const struct args *a, struct engine *e, struct model *m,
+			   struct cloud_fix *fx, const char *name, bool utf8)
+{
+	char err[2048];
+	int sig;
+
+	print_preview(stdout, fx, utf8);
+	fflush(stdout);
+	if (a->dry_run) {
+		printf("Dry run: nothing was changed.\n");
+		cloud_fix_free(fx);
+		return EXIT_SUCCESS;
+	}
+	if (remedy_destructive(fx->id) ? !(a->yes && a->yes_destructive) && !confirm(m, fx->id)
+					  : !a->yes && !confirm(m, fx->id)) {
+		fprintf(stderr, "sshtriage: not confirmed; nothing was changed%s\n",
+			remedy_destructive(fx->id) && a->yes ? " (a destructive remedy also needs "
+			"--yes-destructive)" : "");
+		audit(m, fx, fx->id, "refused", "not confirmed");
+		cloud_fix_free(fx);
+		return EXIT_REMEDY;
+	}
+	if (engine_fix_start(e, m, fx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: %s: %s\n", name, err);
+		audit(m, fx, fx->id, "failed", err);
+		cloud_fix_free(fx);
+		return EXIT_REMEDY;
+	}
+	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL) {
+		/* the change may be under way in Azure: say so, and log it */
+		audit(m, fx, fx->id, "interrupted", "stopped by a signal while Azure worked on it");
+		cloud_fix_free(fx);
+		return 128 + sig;
+	}
+	audit(m, fx, fx->id, m->fix.state == ST_OK ? "applied" : "failed", m->fix.status);
+	printf("%s %s in %ld.%ld s: %s\n", name, m->fix.state == ST_OK ? "applied" : "FAILED",
+	       m->fix.elapsed_ms / 1000, m->fix.elapsed_ms % 1000 / 100, m->fix.status);
+	cloud_fix_free(fx);
+	if (m->fix.state != ST_OK)
+		return EXIT_REMEDY;
+	return reprobe(a, e, m, utf8);      /* and see whether it worked */
+}
+
 /* --fix: probe, check the remedy applies, show it, ask, apply, log, probe again. */
 static int run_fix(const struct args *a, struct engine *e, struct model *m)
 {
@@ -555,42 +609,26 @@ static int run_fix(const struct args *a, struct engine *e, struct model *m)
 		audit(m, NULL, a->fix_id, "refused", err);
 		return EXIT_REMEDY;
 	}
-	print_preview(stdout, &fx, utf8);
-	fflush(stdout);
-	if (a->dry_run) {
-		printf("Dry run: nothing was changed.\n");
-		cloud_fix_free(&fx);
-		return EXIT_SUCCESS;
-	}
-	if (remedy_destructive(a->fix_id) ? !(a->yes && a->yes_destructive) && !confirm(m, a->fix_id)
-					  : !a->yes && !confirm(m, a->fix_id)) {
-		fprintf(stderr, "sshtriage: not confirmed; nothing was changed%s\n",
-			remedy_destructive(a->fix_id) && a->yes ? " (a destructive remedy also needs "
-			"--yes-destructive)" : "");
-		audit(m, &fx, a->fix_id, "refused", "not confirmed");
-		cloud_fix_free(&fx);
-		return EXIT_REMEDY;
-	}
-	if (engine_fix_start(e, m, &fx, err, sizeof(err)) != 0) {
-		fprintf(stderr, "sshtriage: %s: %s\n", a->fix, err);
-		audit(m, &fx, a->fix_id, "failed", err);
-		cloud_fix_free(&fx);
-		return EXIT_REMEDY;
-	}
-	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL) {
-		/* the change may be under way in Azure: say so, and log it */
-		audit(m, &fx, a->fix_id, "interrupted", "stopped by a signal while Azure worked on it");
-		cloud_fix_free(&fx);
-		return 128 + sig;
-	}
-	audit(m, &fx, a->fix_id, m->fix.state == ST_OK ? "applied" : "failed", m->fix.status);
-	printf("%s %s in %ld.%ld s: %s\n", a->fix, m->fix.state == ST_OK ? "applied" : "FAILED",
-	       m->fix.elapsed_ms / 1000, m->fix.elapsed_ms % 1000 / 100, m->fix.status);
-	cloud_fix_free(&fx);
-	if (m->fix.state != ST_OK)
-		return EXIT_REMEDY;
-	return reprobe(a, e, m, utf8);      /* and see whether it worked */
+	return apply_cloud_fix(a, e, m, &fx, a->fix, utf8);
 }
+
+/* --undo: probe, take back the last remedy applied to the VM (its undo record), probe again. */
+static int run_undo(const struct args *a, struct engine *e, struct model *m)
+{
+	struct cloud_fix fx;
+	char err[2048];
+	int sig;
+
+	engine_start(e, m);
+	if (loop_run(e, m, NULL, &sig) == LOOP_SIGNAL)
+		return 128 + sig;
+	if (engine_undo_plan(e, &fx, err, sizeof(err)) != 0) {
+		fprintf(stderr, "sshtriage: --undo: %s; nothing was changed\n", err);
+		return EXIT_REMEDY;
+	}
+	return apply_cloud_fix(a, e, m, &fx, "undo", locale_utf8());
+}
+
 
 /* What the screen's vm.reset_credentials sends, kept until the end (wiped then). */
 static struct vm_creds tui_creds;
@@ -636,8 +674,8 @@ int main(int argc, char **argv)
 		}
 	}
 	model_init(m, &a.probe.target);
-	if (a.fix) {
-		rc = run_fix(&a, e, m);
+	if (a.fix || a.undo) {
+		rc = a.undo ? run_undo(&a, e, m) : run_fix(&a, e, m);
 		engine_free(e);
 		free(m);
 		credinput_drop();

@@ -1847,6 +1847,8 @@ void cloud_start(struct cloud *c, struct model *m)
 	c->calls_before = arm_calls_made(c->arm);
 	c->m = m;
 	c->jobs = J_ALL & ~J_LOCATE;
+	/* what the menu can take back (a small file beside the audit log) */
+	m->undo.id = cloud_undo_available(c, m->undo.applied, sizeof(m->undo.applied));
 	c->slow_started = 0;
 	c->find_address = !m->target.host[0];
 	c->located = c->located_taken = false;

@@ -46,7 +46,7 @@ void cloud_handle(struct cloud *c, const struct pollfd *fds, int n, struct model
 
 /* ---- remedies: the write side (cloudfix.c) ------------------------------------------ */
 
-#define CLOUD_FIX_STEPS 4
+#define CLOUD_FIX_STEPS 8
 struct cloud_fix {
 	enum remedy_id id;
 	int n_steps;
@@ -63,7 +63,20 @@ struct cloud_fix {
 	/* a power action: when Azure's answer leaves open whether it happened (5xx, no
 	 * answer), the VM's instance view is read back and "running" means done */
 	char verify_url[1200];
+	/* what takes it back: kept as the VM's undo record (azure/undo.h) once it is applied.
+	 * GET steps are guards: their body {"path":[...],"value":...} says what the resource
+	 * must still hold (what sshtriage wrote), or nothing is undone. */
+	int n_back;
+	struct cloud_fix_step back[CLOUD_FIX_STEPS];
+	bool is_undo;            /* this plan takes back an earlier remedy (from its record) */
+	char applied[32];        /* is_undo: when that remedy was applied */
 };
+
+/* The plan that takes back the last remedy applied to this VM (its undo record), or -1
+ * with why (none on record, unreadable).  Free with cloud_fix_free. */
+int cloud_undo_plan(struct cloud *c, struct cloud_fix *fx, char *err, size_t errlen);
+/* The remedy that can be undone for this VM (-1: none) and when it was applied. */
+int cloud_undo_available(const struct cloud *c, char *when, size_t len);
 
 /* Works out remedy id from the facts of the round that just ended (the cloud's own state),
  * or says why it cannot (0 / -1 with err).  Free with cloud_fix_free. */

@@ -9,50 +9,117 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "azure/cloud.h"
 #include "azure/cloud_priv.h"
 #include "azure/creds.h"
 #include "azure/guest.h"
 #include "azure/guestfix.h"
+#include "azure/netjson.h"
+#include "azure/undo.h"
 #include "core/remedy.h"
 #include "util/audit.h"
 #include "util/clock.h"
 
 #define RULE_NAME "sshtriage-allow-ssh"
 
+static void steps_free(struct cloud_fix_step *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (st[i].body) {
+			explicit_bzero(st[i].body, strlen(st[i].body));
+			free(st[i].body);
+		}
+		free(st[i].shown);
+	}
+}
+
 void cloud_fix_free(struct cloud_fix *fx)
 {
 	if (!fx)
 		return;
-	for (int i = 0; i < CLOUD_FIX_STEPS; i++) {
-		if (fx->step[i].body) {
-			explicit_bzero(fx->step[i].body, strlen(fx->step[i].body));
-			free(fx->step[i].body);
-		}
-		free(fx->step[i].shown);
-	}
+	steps_free(fx->step, CLOUD_FIX_STEPS);
+	steps_free(fx->back, CLOUD_FIX_STEPS);
 	free(fx->script);
 	memset(fx, 0, sizeof(*fx));
+}
+
+static int put_step(struct cloud_fix_step *steps, int *n, const char *method, const char *url,
+		    char *body, char *shown)
+{
+	struct cloud_fix_step *st;
+
+	if (*n == CLOUD_FIX_STEPS) {
+		free(body);
+		free(shown);
+		return -1;
+	}
+	st = &steps[(*n)++];
+	snprintf(st->method, sizeof(st->method), "%s", method);
+	snprintf(st->url, sizeof(st->url), "%s", url);
+	st->body = body;
+	st->shown = shown ? shown : body ? strdup(body) : NULL;
+	return 0;
 }
 
 /* A step; body (may be NULL) is taken over; shown NULL: the body is shown as it is. */
 static int add_step(struct cloud_fix *fx, const char *method, const char *url, char *body,
 		    char *shown)
 {
-	struct cloud_fix_step *st;
+	return put_step(fx->step, &fx->n_steps, method, url, body, shown);
+}
 
-	if (fx->n_steps == CLOUD_FIX_STEPS) {
-		free(body);
-		free(shown);
-		return -1;
+/* A step of the undo (never a secret in one: no VMAccess or Run Command remedy has one). */
+static int add_back(struct cloud_fix *fx, const char *method, const char *url, char *body)
+{
+	return put_step(fx->back, &fx->n_back, method, url, body, NULL);
+}
+
+/* An undo guard: before anything is taken back, url must still hold value at path (what
+ * this remedy wrote there); otherwise someone changed it since, and writing back what was
+ * read before would lose their change.  path and value are taken over. */
+static void add_guard(struct cloud_fix *fx, const char *url, cJSON *path, cJSON *value)
+{
+	cJSON *g = cJSON_CreateObject();
+	char *s;
+
+	if (!g || !path || !value) {
+		cJSON_Delete(path);
+		cJSON_Delete(value);
+		cJSON_Delete(g);
+		return;
 	}
-	st = &fx->step[fx->n_steps++];
-	snprintf(st->method, sizeof(st->method), "%s", method);
-	snprintf(st->url, sizeof(st->url), "%s", url);
-	st->body = body;
-	st->shown = shown ? shown : body ? strdup(body) : NULL;
-	return 0;
+	cJSON_AddItemToObject(g, "path", path);
+	cJSON_AddItemToObject(g, "value", value);
+	s = cJSON_PrintUnformatted(g);
+	cJSON_Delete(g);
+	if (s)
+		add_back(fx, "GET", url, s);
+}
+
+/* Guards first, then the DELETEs (a moved rule's old priority must be free again), then
+ * the PUTs back; otherwise in the order planned. */
+static void back_order(struct cloud_fix *fx)
+{
+	static const char *const order[] = {"GET", "DELETE", "PUT"};
+	struct cloud_fix_step sorted[CLOUD_FIX_STEPS];
+	int n = 0;
+
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++)
+		for (int i = 0; i < fx->n_back; i++)
+			if (strcmp(fx->back[i].method, order[o]) == 0)
+				sorted[n++] = fx->back[i];
+	if (n == fx->n_back)
+		memcpy(fx->back, sorted, sizeof(sorted[0]) * (size_t)n);
+}
+
+/* ["properties", key] */
+static cJSON *props_path(const char *key)
+{
+	const char *p[] = {"properties", key};
+
+	return cJSON_CreateStringArray(p, 2);
 }
 
 static char *print_json(cJSON *j)
@@ -107,11 +174,14 @@ static int plan_move_deny(struct cloud *c, const struct nsg_remedy *p, struct cl
 			      cJSON_DetachItemFromObjectCaseSensitive(r, "properties"));
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "properties"),
 						"provisioningState");
-	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "properties"),
-					      "priority", cJSON_CreateNumber(to));
 	cJSON_Delete(j);
 	snprintf(suffix, sizeof(suffix), "/securityRules/%s", p->deny_rule);
 	cloud_arm_url(c, url, sizeof(url), p->nsg_id, suffix, NETWORK_API);
+	/* undo: the rule back at its own priority, once it is still where this moved it */
+	add_back(fx, "PUT", url, cJSON_Print(body));
+	add_guard(fx, url, props_path("priority"), cJSON_CreateNumber(to));
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(body, "properties"),
+					      "priority", cJSON_CreateNumber(to));
 	add_step(fx, "PUT", url, print_json(body), NULL);
 	snprintf(fx->undo, sizeof(fx->undo), "DELETE .../securityRules/%s, and rule %s back to "
 		 "priority %d", RULE_NAME, p->deny_rule, p->deny_priority);
@@ -149,6 +219,7 @@ static int plan_nsg(struct cloud *c, const struct model *m, struct cloud_fix *fx
 		cloud_arm_url(c, url, sizeof(url), p->nsg_id, "/securityRules/" RULE_NAME, NETWORK_API);
 		if (add_step(fx, "PUT", url, print_json(j), NULL) != 0)
 			break;
+		add_back(fx, "DELETE", url, NULL);
 		n++;
 	}
 	if (!n) {
@@ -164,6 +235,7 @@ static int plan_nsg(struct cloud *c, const struct model *m, struct cloud_fix *fx
 		 fx->n_steps > n ? " (the denying rule keeps its meaning, one step lower)" : "");
 	if (!fx->undo[0])
 		snprintf(fx->undo, sizeof(fx->undo), "DELETE .../securityRules/%s", RULE_NAME);
+	back_order(fx);
 	(void)m;
 	return 0;
 }
@@ -321,21 +393,30 @@ static cJSON *raw_props(const char *raw)
 	return j;
 }
 
-/* The firewall DNAT rule for the target, as a cJSON node in group j (NULL: none). */
-static cJSON *dnat_rule(cJSON *j, const struct model *m, const char *vm_ip)
+/* The firewall DNAT rule for the target, as a cJSON node in group j (NULL: none); *path
+ * gets its place, ["properties","ruleCollections",C,"rules",R]. */
+static cJSON *dnat_rule(cJSON *j, const char *vm_ip, cJSON **path)
 {
 	cJSON *cols = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "properties"),
 						       "ruleCollections"), *col, *r;
+	int ci = 0, ri;
 
 	cJSON_ArrayForEach(col, cols) {
+		ri = 0;
 		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(col, "rules")) {
 			const cJSON *ta = cJSON_GetObjectItemCaseSensitive(r, "translatedAddress");
 
-			if (cJSON_IsString(ta) && strcmp(ta->valuestring, vm_ip) == 0)
+			if (cJSON_IsString(ta) && strcmp(ta->valuestring, vm_ip) == 0) {
+				*path = props_path("ruleCollections");
+				cJSON_AddItemToArray(*path, cJSON_CreateNumber(ci));
+				cJSON_AddItemToArray(*path, cJSON_CreateString("rules"));
+				cJSON_AddItemToArray(*path, cJSON_CreateNumber(ri));
 				return r;
+			}
+			ri++;
 		}
+		ci++;
 	}
-	(void)m;
 	return NULL;
 }
 
@@ -364,6 +445,8 @@ static int plan_endpoint(struct cloud *c, const struct model *m, enum remedy_id 
 						      "backendPort", cJSON_CreateNumber(port));
 		cloud_arm_url(c, url, sizeof(url), c->f.nat[i].id, "", NETWORK_API);
 		add_step(fx, "PUT", url, print_json(j), NULL);
+		add_guard(fx, url, props_path("backendPort"), cJSON_CreateNumber(port));
+		add_back(fx, "PUT", url, strdup(c->f.nat_raw[i]));      /* as read */
 		snprintf(fx->what, sizeof(fx->what), "NAT rule %s: backend port %d -> %d (where sshd "
 			 "listens)", c->f.nat[i].name, c->f.nat[i].backend_port, port);
 		snprintf(fx->cost, sizeof(fx->cost), "connections to frontend port %d go to port %d "
@@ -373,7 +456,9 @@ static int plan_endpoint(struct cloud *c, const struct model *m, enum remedy_id 
 		return 0;
 	}
 	for (int g = 0; g < c->f.n_rcg; g++) {
-		cJSON *j = raw_props(c->f.rcg_raw[g]), *r = j ? dnat_rule(j, m, ip->private_ip) : NULL;
+		cJSON *path = NULL, *j = raw_props(c->f.rcg_raw[g]);
+		cJSON *r = j ? dnat_rule(j, ip->private_ip, &path) : NULL;
+		const char *changed = id == RM_ENDPOINT_NAT_PORT ? "translatedPort" : "sourceAddresses";
 		char cidr[80];
 
 		if (!r) {
@@ -386,11 +471,14 @@ static int plan_endpoint(struct cloud *c, const struct model *m, enum remedy_id 
 				 "sshd listens)", c->f.rcg[g]->name, port);
 			snprintf(fx->cost, sizeof(fx->cost), "the whole rule collection group is written "
 				 "back as read, with that one change");
+			snprintf(fx->undo, sizeof(fx->undo), "the group written back as read now, while "
+				 "the rule still holds this change");
 		} else {
 			cJSON *src = cJSON_GetObjectItemCaseSensitive(r, "sourceAddresses");
 
 			if (!m->target.client_ip[0] || !cJSON_IsArray(src)) {
 				cJSON_Delete(j);
+				cJSON_Delete(path);
 				snprintf(err, errlen, "this client's public address is unknown");
 				return -1;
 			}
@@ -404,6 +492,9 @@ static int plan_endpoint(struct cloud *c, const struct model *m, enum remedy_id 
 			snprintf(fx->undo, sizeof(fx->undo), "the same PUT without %s", cidr);
 		}
 		cloud_arm_url(c, url, sizeof(url), c->f.rcg[g]->id, "", NETWORK_API);
+		cJSON_AddItemToArray(path, cJSON_CreateString(changed));
+		add_guard(fx, url, path, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r, changed), true));
+		add_back(fx, "PUT", url, strdup(c->f.rcg_raw[g]));      /* the group as read */
 		add_step(fx, "PUT", url, print_json(j), NULL);
 		return 0;
 	}
@@ -430,6 +521,54 @@ static int plan_run(struct cloud *c, const struct model *m, enum remedy_id id,
 	snprintf(fx->what, sizeof(fx->what), "%s", guestfix_describe(g));
 	snprintf(fx->cost, sizeof(fx->cost), "runs as root in the guest through the VM agent (Run "
 		 "Command); each run is logged by Azure in the VM's activity log");
+	return 0;
+}
+
+int cloud_undo_available(const struct cloud *c, char *when, size_t len)
+{
+	struct undo_rec rec;
+	char err[300];
+	int id = -1;
+
+	if (c->vm_id[0] && undo_load(c->vm_id, &rec, err, sizeof(err)) == 1) {
+		id = (int)rec.id;
+		snprintf(when, len, "%s", rec.when);
+	}
+	undo_rec_free(&rec);
+	return id;
+}
+
+int cloud_undo_plan(struct cloud *c, struct cloud_fix *fx, char *err, size_t errlen)
+{
+	struct undo_rec rec;
+	int rc, puts = 0;
+
+	memset(fx, 0, sizeof(*fx));
+	if (c->jobs || c->fixing) {
+		snprintf(err, errlen, "the round is still running");
+		return -1;
+	}
+	rc = c->vm_id[0] ? undo_load(c->vm_id, &rec, err, errlen) : 0;
+	if (rc <= 0) {
+		if (rc == 0)
+			snprintf(err, errlen, "no remedy applied to this VM is on record to undo");
+		return -1;
+	}
+	fx->id = rec.id;
+	fx->is_undo = true;
+	snprintf(fx->applied, sizeof(fx->applied), "%s", rec.when);
+	for (int i = 0; i < rec.n_steps; i++) {
+		puts += strcmp(rec.step[i].method, "PUT") == 0;
+		add_step(fx, rec.step[i].method, rec.step[i].url, rec.step[i].body, NULL);
+		rec.step[i].body = NULL;                 /* taken over */
+	}
+	undo_rec_free(&rec);
+	snprintf(fx->what, sizeof(fx->what), "takes back %s, applied %s: %s", remedy_name(fx->id),
+		 fx->applied, puts ? "what it changed goes back to how it was read before" :
+		 "the rule it added is deleted");
+	snprintf(fx->cost, sizeof(fx->cost), "%s", fx->id == RM_NSG_ALLOW_SSH ?
+		 "SSH from this client is denied again, as before the remedy" :
+		 "the path goes back to how it was before the remedy (broken, as then)");
 	return 0;
 }
 
@@ -479,10 +618,48 @@ int cloud_fix_plan(struct cloud *c, const struct model *m, enum remedy_id id,
 	return rc;
 }
 
+/* After a remedy: its undo record kept (or, after an undo, dropped).  A record that cannot
+ * be written is said in the log: the change itself stands. */
+static void keep_undo(struct cloud *c)
+{
+	struct cloud_fix *fx = c->fix;
+	struct undo_rec rec;
+	char err[300];
+	time_t now = time(NULL);
+
+	if (fx->is_undo) {
+		if (undo_forget(c->vm_id, err, sizeof(err)) != 0)
+			model_log(c->m, "undo record: %.200s", err);
+		c->m->undo.id = -1;
+		return;
+	}
+	if (!fx->n_back)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.vm_id, sizeof(rec.vm_id), "%s", c->vm_id);
+	rec.id = fx->id;
+	strftime(rec.when, sizeof(rec.when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	for (int i = 0; i < fx->n_back && i < UNDO_STEPS; i++) {
+		snprintf(rec.step[i].method, sizeof(rec.step[i].method), "%s", fx->back[i].method);
+		snprintf(rec.step[i].url, sizeof(rec.step[i].url), "%s", fx->back[i].url);
+		rec.step[i].body = fx->back[i].body;    /* borrowed */
+		rec.n_steps++;
+	}
+	if (fx->n_back > UNDO_STEPS || undo_save(&rec, err, sizeof(err)) != 0) {
+		model_log(c->m, "undo record not kept: %.200s", fx->n_back > UNDO_STEPS ?
+			  "too many steps" : err);
+		return;
+	}
+	c->m->undo.id = (int)fx->id;
+	snprintf(c->m->undo.applied, sizeof(c->m->undo.applied), "%s", rec.when);
+}
+
 static void fix_end(struct cloud *c, enum state st, const char *what, const char *detail)
 {
 	struct model *m = c->m;
 
+	if (st == ST_OK)
+		keep_undo(c);
 	m->fix.state = st;
 	snprintf(m->fix.status, sizeof(m->fix.status), "%.60s%.190s", what, detail);
 	m->fix.elapsed_ms = (long)(clock_ms() - c->fix_started);
@@ -538,16 +715,56 @@ void cloud_fix_tick(struct cloud *c, long long now)
 		fix_end(c, ST_FAIL, "whether it happened is unknown: ", err);
 }
 
+/* An undo guard (add_guard) against the resource as read now: true when it still holds
+ * what the remedy wrote, else false with why. */
+static bool guard_holds(const struct arm_response *r, const char *guard, char *why, size_t len)
+{
+	cJSON *g = cJSON_Parse(guard), *doc = netjson_parse_strict(r->body, r->len, why, len), *at = doc;
+	const cJSON *p, *want = cJSON_GetObjectItemCaseSensitive(g, "value");
+	bool ok;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(g, "path")) {
+		if (cJSON_IsString(p))
+			at = cJSON_GetObjectItemCaseSensitive(at, p->valuestring);
+		else
+			at = cJSON_IsNumber(p) ? cJSON_GetArrayItem(at, p->valueint) : NULL;
+	}
+	ok = doc && want && at && cJSON_Compare(at, want, true);
+	if (doc && !ok)
+		snprintf(why, len, "it was changed after sshtriage's remedy (it no longer holds what "
+			 "the remedy wrote): writing back the old state would undo that change too");
+	cJSON_Delete(g);
+	cJSON_Delete(doc);
+	return ok;
+}
+
 static void on_fix(void *arg, const struct arm_response *r)
 {
 	struct cloud *c = arg;
 	struct cloud_fix *fx = c->fix;
 	char line[300], err[200];
 	int done = c->fix_at;               /* the step that just finished */
+	const struct cloud_fix_step *st = &fx->step[done];
 
 	if (!c->fixing)
 		return;
-	if (r->error[0] || r->status >= 300 ||
+	if (fx->is_undo && !r->error[0] && r->status == 404 && strcmp(st->method, "DELETE") == 0) {
+		model_log(c->m, "undo: %.200s was gone already", st->url);
+	} else if (strcmp(st->method, "GET") == 0) {
+		if (r->error[0] || r->status != 200)
+			cloud_answer_line(r, err, sizeof(err));
+		if (r->error[0] || r->status != 200 || !guard_holds(r, st->body, err, sizeof(err))) {
+			const char *q = strchr(st->url, '?'), *s = st->url;
+
+			for (const char *t = s; *t && (!q || t < q); t++)
+				if (*t == '/')
+					s = t + 1;      /* the resource's name: the last part of the path */
+			snprintf(line, sizeof(line), "%.*s: %.200s", (int)(q && q - s < 80 ? q - s : 80),
+				 s, err);
+			fix_end(c, ST_FAIL, "nothing was undone: ", line);
+			return;
+		}
+	} else if (r->error[0] || r->status >= 300 ||
 	    (r->lro_status[0] && strcasecmp(r->lro_status, "Succeeded") != 0)) {
 		cloud_answer_line(r, line, sizeof(line));
 		/* a 5xx or a lost answer says nothing of whether the action ran: look */
@@ -593,6 +810,8 @@ static int fix_step(struct cloud *c, int i, char *err, size_t errlen)
 {
 	const struct cloud_fix_step *st = &c->fix->step[i];
 
+	if (strcmp(st->method, "GET") == 0)          /* an undo guard: its body is ours */
+		return cloud_call(c, "GET", st->url, NULL, 0, on_fix, err, errlen);
 	/* ARM_NO_RETRY: a change is never sent twice blindly; ARM_LRO: followed to its end */
 	return cloud_call(c, st->method, st->url, st->body, ARM_LRO | ARM_NO_RETRY, on_fix, err,
 			  errlen);
@@ -610,6 +829,7 @@ int cloud_fix_start(struct cloud *c, struct model *m, struct cloud_fix *fx, char
 	c->fixing = true;
 	c->fix_started = clock_ms();
 	m->fix.id = (int)fx->id;
+	m->fix.undo = fx->is_undo;
 	m->fix.state = ST_RUNNING;
 	snprintf(m->fix.status, sizeof(m->fix.status), "%.250s", fx->what);
 	m->fix.elapsed_ms = 0;
@@ -653,15 +873,20 @@ void cloud_fix_text(const struct cloud_fix *fx, char *out, size_t len)
 	size_t at = 0;
 
 	out[0] = '\0';
-	put_text(out, len, &at, "Remedy %s: %s%s\n", remedy_name(fx->id), remedy_title(fx->id),
-		 remedy_destructive(fx->id) ? " (DESTRUCTIVE)" : "");
+	if (fx->is_undo)
+		put_text(out, len, &at, "Undo %s (applied %s): %s\n", remedy_name(fx->id), fx->applied,
+			 remedy_title(fx->id));
+	else
+		put_text(out, len, &at, "Remedy %s: %s%s\n", remedy_name(fx->id), remedy_title(fx->id),
+			 remedy_destructive(fx->id) ? " (DESTRUCTIVE)" : "");
 	put_text(out, len, &at, "  changes: %s\n  costs:   %s\n", fx->what, fx->cost);
 	if (fx->undo[0])
 		put_text(out, len, &at, "  undo:    %s\n", fx->undo);
 	for (int i = 0; i < fx->n_steps; i++) {
 		const char *p = fx->step[i].shown;
 
-		put_text(out, len, &at, "  %s %s\n", fx->step[i].method, fx->step[i].url);
+		put_text(out, len, &at, "  %s %s%s\n", fx->step[i].method, fx->step[i].url,
+			 strcmp(fx->step[i].method, "GET") == 0 ? "  (a check: it must still hold)" : "");
 		while (p && *p) {
 			const char *nl = strchr(p, '\n');
 			size_t n = nl ? (size_t)(nl - p) : strlen(p);
@@ -679,12 +904,16 @@ int cloud_fix_audit(const struct model *m, enum remedy_id id, const struct cloud
 		    const char *outcome, const char *status, char *err, size_t errlen)
 {
 	char req[1300];
+	int first = 0;
 
+	while (fx && first < fx->n_steps - 1 && strcmp(fx->step[first].method, "GET") == 0)
+		first++;                 /* an undo's guards only read */
 	if (fx && fx->script)
 		snprintf(req, sizeof(req), "Run Command on %.1000s", m->target.azure_vm);
 	else if (fx && fx->n_steps)
-		snprintf(req, sizeof(req), "%s %.1200s%s", fx->step[0].method, fx->step[0].url,
-			 fx->n_steps > 1 ? " (and more)" : "");
+		snprintf(req, sizeof(req), "%s%s %.1200s%s", fx->is_undo ? "undo: " : "",
+			 fx->step[first].method, fx->step[first].url,
+			 fx->n_steps > first + 1 ? " (and more)" : "");
 	else
 		snprintf(req, sizeof(req), "none");
 	return audit_append(m, remedy_name(id), req, outcome, status, err, errlen);

@@ -113,6 +113,7 @@ void model_init(struct model *m, const struct target *t)
 	m->round = 0;
 	m->fix.id = -1;
 	m->offer.id = -1;
+	m->undo.id = -1;
 }
 
 void model_set_check(struct model *m, const struct check *c)

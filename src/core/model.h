@@ -110,7 +110,14 @@ struct model {
 		char status[CHECK_SUMMARY_LEN];
 		long elapsed_ms;
 		unsigned round;      /* the probe round that shows its effect; 0 while none */
+		bool undo;           /* it takes back an earlier remedy (id) */
 	} fix;
+	/* the last remedy applied to this VM that can be taken back (azure/undo.h): the screen's
+	 * menu offers its undo; id -1 when there is none */
+	struct remedy_undo {
+		int id;
+		char applied[32];    /* UTC time it was applied */
+	} undo;
 	/* the VM's serial log (boot diagnostics) as the last round read it, for the boot-log
 	 * viewer: its last MODEL_BOOT_LOG_MAX bytes, cut at a line start (raw, NULs made '?':
 	 * sanitise to show); len 0 while not read, and then the vm.boot_log check says why */

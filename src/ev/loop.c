@@ -26,6 +26,12 @@ struct loop_fix {
 	bool planned, local, applying, reprobing;
 };
 
+/* The remedy of the offer on the screen: for the menu's undo entry, the one it takes back. */
+static int offer_remedy(const struct loop_fix *lf, const struct model *m)
+{
+	return m->offer.id == UI_FIX_UNDO && lf->planned && !lf->local ? (int)lf->fx.id : m->offer.id;
+}
+
 static void fix_drop(struct loop_fix *lf, struct model *m)
 {
 	if (lf->planned && !lf->local)
@@ -45,7 +51,13 @@ static void fix_plan(struct loop_fix *lf, struct engine *e, struct model *m, int
 	o->id = id;
 	if (!m->done || lf->applying)
 		snprintf(o->error, sizeof(o->error), "the triage is still running: wait for its verdict");
-	else if (remedy_how((enum remedy_id)id) == REMEDY_LOCAL) {
+	else if (id == UI_FIX_UNDO) {
+		if (engine_undo_plan(e, &lf->fx, o->error, sizeof(o->error)) == 0) {
+			lf->planned = o->ready = true;
+			cloud_fix_text(&lf->fx, o->text, sizeof(o->text));
+			snprintf(o->confirm, sizeof(o->confirm), "yes");
+		}
+	} else if (remedy_how((enum remedy_id)id) == REMEDY_LOCAL) {
 		if (engine_local_fix_plan(e, m, (enum remedy_id)id, &lf->lx, o->error,
 					  sizeof(o->error)) == 0) {
 			lf->planned = lf->local = o->ready = true;
@@ -73,7 +85,7 @@ static void fix_audit(struct loop_fix *lf, struct model *m, int id, const char *
 static void fix_apply(struct loop_fix *lf, struct engine *e, struct model *m)
 {
 	char err[CHECK_SUMMARY_LEN];
-	int id = m->offer.id;
+	int id = offer_remedy(lf, m);
 
 	if (!lf->planned || id < 0)
 		return;
@@ -320,7 +332,7 @@ static enum loop_end loop_run_fix(struct engine *e, struct model *m, struct ui *
 			}
 			else if (act == UI_FIX_CANCEL) {
 				if (lf->planned)
-					fix_audit(lf, m, m->offer.id, "refused", "not confirmed on the screen");
+					fix_audit(lf, m, offer_remedy(lf, m), "refused", "not confirmed on the screen");
 				fix_drop(lf, m);
 			}
 		}

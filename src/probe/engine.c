@@ -583,6 +583,15 @@ void engine_set_creds(struct engine *e, const struct vm_creds *cr)
 		cloud_set_creds(e->cloud, cr);
 }
 
+int engine_undo_plan(struct engine *e, struct cloud_fix *fx, char *err, size_t errlen)
+{
+	if (!e->cloud) {
+		snprintf(err, errlen, "undo needs the Azure VM (--azure-vm) and credentials");
+		return -1;
+	}
+	return cloud_undo_plan(e->cloud, fx, err, errlen);
+}
+
 int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, char *err,
 		     size_t errlen)
 {

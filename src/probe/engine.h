@@ -60,6 +60,9 @@ int engine_fix_plan(struct engine *e, const struct model *m, enum remedy_id id,
 /* What vm.reset_credentials sets (azure/creds.h; kept by the caller), or NULL. */
 struct vm_creds;
 void engine_set_creds(struct engine *e, const struct vm_creds *cr);
+/* The plan that takes back the last remedy applied to the VM (azure/undo.h); carried out
+ * with engine_fix_start like a remedy. */
+int engine_undo_plan(struct engine *e, struct cloud_fix *fx, char *err, size_t errlen);
 int engine_fix_start(struct engine *e, struct model *m, struct cloud_fix *fx, char *err,
 		     size_t errlen);
 

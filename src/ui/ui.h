@@ -56,6 +56,8 @@ int ui_fd(const struct ui *ui);
 enum ui_action ui_input(struct ui *ui, const struct model *m);
 /* The remedy (enum remedy_id) the operator chose from the menu. */
 int ui_fix_choice(const struct ui *ui);
+/* ui_fix_choice() for the menu's undo entry (m->undo): take back the last remedy */
+#define UI_FIX_UNDO RM_COUNT
 /* The command typed into the rescue console (valid until the next ui_input). */
 const char *ui_rescue_command(const struct ui *ui);
 /* Repaints what changed since the last call; returns true if it wrote anything. */

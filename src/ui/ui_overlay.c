@@ -199,9 +199,16 @@ static void ui_menu_draw(struct ui *ui, const struct model *m)
 	if (ui->ov_built == UI_OV_MENU && ui->ov_comp == ui->sel && ui->ov_gen == m->generation)
 		return;                  /* posted: the menu library keeps its window */
 	ui_overlay_free(ui);
-	n = ui_remedies_for(m, ui->sel, ids, UI_MENU_MAX);
+	n = ui_remedies_for(m, ui->sel, ids, UI_MENU_MAX - 1);
 	for (int i = 0; i < n; i++)
 		titles[i] = remedy_title(ids[i]);
+	if (m->undo.id >= 0 && remedy_comp((enum remedy_id)m->undo.id) == ui->sel) {
+		/* the last remedy applied to this VM can be taken back from its pane */
+		snprintf(ui->undo_title, sizeof(ui->undo_title), "Undo %s (applied %.16s)",
+			 remedy_name((enum remedy_id)m->undo.id), m->undo.applied);
+		titles[n] = ui->undo_title;
+		ids[n++] = UI_FIX_UNDO;
+	}
 	ui->menu_n = n;
 	memcpy(ui->menu_ids, ids, sizeof(ids[0]) * (size_t)n);
 	w = 60 < COLS - 2 ? 60 : COLS - 2;
@@ -259,7 +266,10 @@ static void ui_preview_draw(struct ui *ui, const struct model *m)
 	h = getmaxy(ui->ov_win);
 	w = getmaxx(ui->ov_win);
 	werase(ui->ov_win);
-	snprintf(title, sizeof(title), "Apply %s?", remedy_name((enum remedy_id)ui->fix_choice));
+	if (ui->fix_choice == UI_FIX_UNDO)
+		snprintf(title, sizeof(title), "Undo %s?", remedy_name((enum remedy_id)m->undo.id));
+	else
+		snprintf(title, sizeof(title), "Apply %s?", remedy_name((enum remedy_id)ui->fix_choice));
 	if (o->id != ui->fix_choice)
 		snprintf(foot, sizeof(foot), "Esc cancel");
 	else if (!o->ready)

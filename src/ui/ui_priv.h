@@ -131,7 +131,8 @@ struct ui {
 	PANEL *ov_panel;
 	MENU *menu;
 	ITEM *items[UI_MENU_MAX + 1];  /* NULL-terminated for new_menu() */
-	enum remedy_id menu_ids[UI_MENU_MAX]; /* what the items stand for */
+	enum remedy_id menu_ids[UI_MENU_MAX]; /* what the items stand for (UI_FIX_UNDO: undo) */
+	char undo_title[80];           /* the undo item's text (the menu keeps a pointer) */
 	int fix_choice;              /* the remedy chosen from the menu */
 	enum ui_action pending_act;  /* an action a key of an overlay asked for */
 	char typed[64];              /* the VM's name typed for a destructive remedy */

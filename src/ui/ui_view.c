@@ -640,11 +640,11 @@ static void ui_draw_status(const struct ui *ui, const struct model *m, int y, in
 	/* a remedy under way, or the round that shows what it did, says so here */
 	if (m->fix.id >= 0 && (m->fix.state == ST_RUNNING || m->fix.round == m->round)) {
 		if (m->fix.state == ST_RUNNING)
-			snprintf(fix, sizeof(fix), "%s under way: %s", remedy_name((enum remedy_id)m->fix.id),
-				 m->fix.status);
+			snprintf(fix, sizeof(fix), "%s%s under way: %s", remedy_name((enum remedy_id)m->fix.id),
+				 m->fix.undo ? " undo" : "", m->fix.status);
 		else
-			snprintf(fix, sizeof(fix), "%s %s", remedy_name((enum remedy_id)m->fix.id),
-				 m->fix.status);
+			snprintf(fix, sizeof(fix), "%s%s %s", remedy_name((enum remedy_id)m->fix.id),
+				 m->fix.undo ? " undo" : "", m->fix.status);
 		ui_text_clean(ui, clean, sizeof(clean), fix, sizeof(fix));
 		if (!msg[0])
 			msg = clean;

@@ -14,22 +14,26 @@
 #include "util/audit.h"
 #include "util/sanitize.h"
 
-int audit_path(char *out, size_t len)
+int audit_state_path(const char *name, char *out, size_t len)
 {
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 	int n;
 
 	if (state && state[0] == '/')
-		n = snprintf(out, len, "%s/sshtriage/audit.jsonl", state);
+		n = snprintf(out, len, "%s/sshtriage/%s", state, name);
 	else if (home && home[0] == '/')
-		n = snprintf(out, len, "%s/.local/state/sshtriage/audit.jsonl", home);
+		n = snprintf(out, len, "%s/.local/state/sshtriage/%s", home, name);
 	else
 		return -1;
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* mkdir -p of path's directory, each new level 0700. */
-static int make_dirs(const char *path)
+int audit_path(char *out, size_t len)
+{
+	return audit_state_path("audit.jsonl", out, len);
+}
+
+int audit_make_dirs(const char *path)
 {
 	char dir[4096], *p;
 
@@ -67,7 +71,7 @@ int audit_append(const struct model *m, const char *remedy, const char *request,
 	ssize_t w;
 	int fd;
 
-	if (audit_path(path, sizeof(path)) != 0 || make_dirs(path) != 0) {
+	if (audit_path(path, sizeof(path)) != 0 || audit_make_dirs(path) != 0) {
 		snprintf(err, errlen, "no place for the audit log (HOME or XDG_STATE_HOME)");
 		cJSON_Delete(o);
 		return -1;

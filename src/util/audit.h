@@ -13,7 +13,11 @@
 /* outcome: "applied", "failed", "refused", "dry_run".  0, or -1 with why in err. */
 int audit_append(const struct model *m, const char *remedy, const char *request,
 		 const char *outcome, const char *status, char *err, size_t errlen);
-/* The log's path into out (for messages and tests); false without HOME/XDG_STATE_HOME. */
+/* The log's path into out (for messages and tests); -1 without HOME/XDG_STATE_HOME. */
 int audit_path(char *out, size_t len);
+/* The path of file name in the same state directory (the undo records live there too). */
+int audit_state_path(const char *name, char *out, size_t len);
+/* mkdir -p of path's directory, each new level 0700.  0 or -1 (errno). */
+int audit_make_dirs(const char *path);
 
 #endif
