@@ -885,8 +885,11 @@ void cloud_fix_text(const struct cloud_fix *fx, char *out, size_t len)
 	for (int i = 0; i < fx->n_steps; i++) {
 		const char *p = fx->step[i].shown;
 
-		put_text(out, len, &at, "  %s %s%s\n", fx->step[i].method, fx->step[i].url,
-			 strcmp(fx->step[i].method, "GET") == 0 ? "  (a check: it must still hold)" : "");
+		put_text(out, len, &at, "  %s %s\n", fx->step[i].method, fx->step[i].url);
+		if (strcmp(fx->step[i].method, "GET") == 0) {     /* an undo's guard */
+			put_text(out, len, &at, "    must still hold: %s\n", p ? p : "");
+			continue;
+		}
 		while (p && *p) {
 			const char *nl = strchr(p, '\n');
 			size_t n = nl ? (size_t)(nl - p) : strlen(p);
