@@ -530,6 +530,7 @@ int cloud_undo_available(const struct cloud *c, char *when, size_t len)
 	char err[300];
 	int id = -1;
 
+	memset(&rec, 0, sizeof(rec));      /* freed below even when nothing was loaded */
 	if (c->vm_id[0] && undo_load(c->vm_id, &rec, err, sizeof(err)) == 1) {
 		id = (int)rec.id;
 		snprintf(when, len, "%s", rec.when);

@@ -66,7 +66,7 @@ static void test_find(void)
 static void test_history(void)
 {
 	static struct history h;
-	char s[8];
+	char s[16];
 
 	hist_init(&h);
 	ok(hist_prev(&h) == NULL && hist_next(&h) == NULL, "empty: nothing to browse");
